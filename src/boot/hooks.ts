@@ -1,0 +1,26 @@
+// What a cloud component tells the boot pipeline: where to read secrets, where the weights mirror,
+// the status records and the caches live. Plain strings, so rendering stays pure; a Pulumi component
+// resolves its Outputs first and renders inside an apply.
+
+import type { CloudId } from "../catalog/index.js";
+
+export interface BootHooks {
+    cloud: CloudId;
+    /** Region/location the node's cloud APIs are called in (AWS region, GCP region, Azure location); null for hosts. */
+    region: string | null;
+    secrets: {
+        /**
+         * Hugging Face token: AWS Secrets Manager ARN, GCP `projects/<p>/secrets/<s>`, Azure Key Vault
+         * secret URL, or a root-only file path on `hosts`. Null when the model is public and no token is set.
+         */
+        hfToken: string | null;
+        /** The serving API key, in the same form. Only rank 0 reads it. */
+        apiKey: string;
+    };
+    /** Object-store mirror of the weights (`s3://bucket/prefix`, `gs://...`, `https://<acct>.blob.core.windows.net/<c>/<prefix>`), or null to download from Hugging Face. */
+    weightsMirror: string | null;
+    /** Prefix under which node N publishes `rank-N.json` (`s3://...`, `gs://...`, blob URL, or a directory on hosts). */
+    statusPrefix: string;
+    /** Object-store prefix for the DeepGEMM and torch.compile caches, or null to keep them on local disk only. */
+    cachePrefix: string | null;
+}

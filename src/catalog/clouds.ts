@@ -6,7 +6,8 @@ import type { GpuId } from "./gpus.js";
 export type CloudId = "aws" | "gcp" | "azure" | "hosts";
 export const CLOUD_IDS: CloudId[] = ["aws", "gcp", "azure", "hosts"];
 
-export type FabricId = "efa" | "infiniband" | "roce" | "gpudirect-tcpxo" | "tcp";
+/** `auto`: existing hosts, where NCCL picks InfiniBand/RoCE when present and sockets otherwise. */
+export type FabricId = "efa" | "infiniband" | "roce" | "gpudirect-tcpxo" | "tcp" | "auto";
 
 export interface InstanceType {
     cloud: Exclude<CloudId, "hosts">;

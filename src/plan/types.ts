@@ -32,7 +32,8 @@ export interface WeightsPlan {
 }
 
 /** Fabric the nodes talk over; decides the NCCL/Gloo environment and the container's devices. */
-export type Fabric = "efa" | "infiniband" | "roce" | "gpudirect-tcpxo" | "tcp";
+export type { FabricId as Fabric } from "../catalog/index.js";
+import type { FabricId } from "../catalog/index.js";
 
 export interface NodePlan {
     rank: number;
@@ -70,7 +71,9 @@ export interface ServingPlan {
     };
     parallel: { tp: number; dp: number | null; ep: number | null; nnodes: number };
     ports: { http: number; distInit: number };
-    fabric: Fabric;
+    fabric: FabricId;
+    /** Machine shape per node (EC2 type, GCP machine type, Azure size), null on existing hosts. */
+    instanceType: string | null;
     /** Placeholder in `launch` that the boot pipeline replaces with the API key read from the secret store. */
     apiKeyPlaceholder: string;
     nodes: NodePlan[];

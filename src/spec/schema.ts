@@ -114,6 +114,7 @@ export const clusterSchema = z.strictObject({
 });
 
 export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type MtpConfig = z.infer<typeof mtpSchema>;
 export type SglangConfig = z.infer<typeof sglangSchema>;
 export type AwsConfig = z.infer<typeof awsSchema>;
 export type HostsConfig = z.infer<typeof hostsSchema>;

@@ -1,0 +1,33 @@
+// Does the checkpoint fit? Judged on memory, not by matching table rows, so any node count is judged.
+
+import type { Gpu } from "../catalog/index.js";
+
+/**
+ * Share of each GPU the weights may take. The rest holds the KV cache, activations and CUDA graphs:
+ * SGLang itself reserves ~18 GB on H200 beyond the static pool and sizes the pool from what is left
+ * (sglang-facts §2.3 mem_fraction_static rules, §2.4 reserved_mb), and a KV pool of a few GB per GPU
+ * is the least that serves useful batches. 80% reproduces every row of the table and refuses the
+ * next smaller configuration of each (e.g. FP8 on 1 x 8 x H100, BF16 on 2 x 8 x H100).
+ */
+export const MAX_WEIGHT_SHARE = 0.8;
+
+const MIB = 1024 * 1024;
+
+export interface Fit {
+    fits: boolean;
+    bytesPerGpu: number;
+    budgetPerGpu: number;
+    /** Fewest nodes of this shape on which the weights fit. */
+    minNodes: number;
+}
+
+export function weightsFit(bytes: number, gpu: Gpu, nodes: number, gpusPerNode: number): Fit {
+    const budgetPerGpu = gpu.memoryMiB * MIB * MAX_WEIGHT_SHARE;
+    const bytesPerGpu = bytes / (nodes * gpusPerNode);
+    const minNodes = Math.ceil(bytes / (budgetPerGpu * gpusPerNode));
+    return { fits: bytesPerGpu <= budgetPerGpu, bytesPerGpu, budgetPerGpu, minNodes };
+}
+
+export function gb(bytes: number): string {
+    return `${(bytes / 1e9).toFixed(0)} GB`;
+}

@@ -1,0 +1,321 @@
+// spec -> ServingPlan. Pure: the same spec always gives the same plan, and a refusal lists every problem.
+
+import {
+    CLOUDS,
+    FABRICS,
+    GPUS,
+    MOE_INTERMEDIATE_SIZE,
+    RELEASES,
+    DEFAULT_RELEASE,
+    ROCE_GID_INDEX,
+    findCheckpoint,
+    findInstanceType,
+    findRow,
+    instanceTypesFor,
+    type CloudId,
+    type FabricId,
+    type Gpu,
+    type GpuId,
+    type InstanceType,
+    type Release,
+    type WeightsId,
+} from "../catalog/index.js";
+import type { ClusterConfig } from "../spec/schema.js";
+import type { DeploymentSpec } from "../spec/parse.js";
+import { hostAddresses } from "./addresses.js";
+import { parseSglangArgv } from "./argparse.js";
+import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from "./argv.js";
+import { checkAwsConfig } from "./aws-checks.js";
+import { gb, weightsFit } from "./memory.js";
+import { at } from "./paths.js";
+import * as rules from "./rules.js";
+import type { NodePlan, PlanResult, Problem, ServingPlan } from "./types.js";
+
+export const HTTP_PORT = 30000; // SGLang's default --port (sglang-facts §2.2)
+export const DIST_INIT_PORT = 20000; // the seed's docker multi-node recipe (sglang-facts §1.1)
+const GPUS_PER_NODE = 8; // every row is 8 GPUs per node
+
+/** Where the boot pipeline keeps models and caches on the node, and where the container sees them. */
+export const HOST_DATA_DIR = "/mnt/deepseek";
+export const CONTAINER_MODELS_DIR = "/models";
+export const CONTAINER_CACHE_DIR = "/cache";
+
+export function plan(spec: DeploymentSpec): PlanResult {
+    const c = spec.cluster;
+    const gpu = GPUS[c.gpu as GpuId];
+    const weights = c.weights as WeightsId;
+    const cloud = c.cloud as CloudId;
+    const s = c.sglang ?? {};
+    const problems: Problem[] = [];
+
+    problems.push(...rules.checkCloudBlocks(c));
+    problems.push(...rules.checkGpuOffered(cloud, gpu));
+    problems.push(...rules.checkWeightsOnGpu(weights, gpu));
+
+    const release = RELEASES[s.version ?? DEFAULT_RELEASE];
+    if (!release) problems.push({ path: at("sglang", "version"), reason: `unknown SGLang release "${s.version}"; the library knows ${Object.keys(RELEASES).join(", ")}` });
+
+    const row = findRow(weights, gpu.id);
+    const modelRepo = c.model ?? row?.defaultModel;
+    const checkpoint = modelRepo ? findCheckpoint(modelRepo) : undefined;
+    if (modelRepo && !checkpoint) {
+        problems.push({ path: at("model"), reason: `unknown checkpoint "${modelRepo}"; the library knows its format and size only for the checkpoints in src/catalog/checkpoints.ts` });
+    }
+    if (checkpoint) problems.push(...rules.checkCheckpointFormat(checkpoint, weights));
+
+    const instance = pickInstanceType(c, gpu);
+    if (instance.problem) problems.push(instance.problem);
+    const gpusPerNode = instance.type?.gpuCount ?? GPUS_PER_NODE;
+    const nodes = c.nodes ?? row?.nodes ?? 1;
+    const tp = nodes * gpusPerNode;
+    const servedBytes = checkpoint ? (checkpoint.weights === "fp8" && weights === "bf16" ? bf16Bytes() : checkpoint.bytes) : 0;
+
+    if (checkpoint) {
+        problems.push(...rules.checkTensorParallel(tp, checkpoint, MOE_INTERMEDIATE_SIZE, c.nodes !== undefined));
+        const fit = weightsFit(servedBytes, gpu, nodes, gpusPerNode);
+        if (!fit.fits) {
+            problems.push({ path: at(c.nodes !== undefined ? "nodes" : "gpu"), reason: `${weights.toUpperCase()} weights (${gb(servedBytes)}) need ${gb(fit.bytesPerGpu)} per GPU on ${nodes} x ${gpusPerNode} ${gpu.id}, more than the ${gb(fit.budgetPerGpu)} a ${gpu.id} can give weights while keeping 20% for the KV cache; use at least ${fit.minNodes} nodes` });
+        }
+    }
+
+    const addresses = nodeAddresses(c, nodes);
+    problems.push(...addresses.problems);
+    if (cloud === "aws") problems.push(...checkAwsConfig(c, { gpu: gpu.id, nodes }));
+
+    const servedFp8 = checkpoint?.quantization === "fp8" && weights === "fp8";
+    if (release) {
+        const backend = rules.effectiveBackend(s.attentionBackend, gpu, release);
+        problems.push(...rules.checkAttentionBackend(s.attentionBackend, gpu, release));
+        problems.push(...rules.checkDpAttention(s.dpAttention, tp, release, s.mtp !== undefined));
+        problems.push(...rules.checkMtp(s.mtp, backend, release));
+        problems.push(...rules.checkChunkedPrefixCache(s.chunkedPrefixCache, backend, release));
+        problems.push(...rules.checkDeepGemm(s.deepGemm, gpu, servedFp8, release));
+        problems.push(...rules.checkChoice(s.reasoningParser, "--reasoning-parser", at("sglang", "reasoningParser"), release));
+        if (checkpoint) problems.push(...rules.checkExtraArgs(s.extraArgs, release, checkpoint));
+    }
+
+    if (problems.length > 0 || !release || !checkpoint || !row || addresses.list.length !== nodes) return { ok: false, problems: dedupe(problems) };
+
+    const built = buildPlan({ spec, gpu, weights, release, checkpoint: checkpoint!, row, nodes, gpusPerNode, tp, instance: instance.type, addresses: addresses.list, servedBytes, servedFp8 });
+    const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
+    if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
+    return { ok: true, plan: built };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+    const seen = new Set<string>();
+    return problems.filter((p) => {
+        const key = `${p.path}\u0000${p.reason}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+function bf16Bytes(): number {
+    return findCheckpoint("unsloth/DeepSeek-R1-0528-BF16")!.bytes;
+}
+
+function pickInstanceType(c: ClusterConfig, gpu: Gpu): { type: InstanceType | null; problem?: Problem } {
+    const cloud = c.cloud as CloudId;
+    if (cloud === "hosts") return { type: null };
+    const named = cloud === "aws" ? c.aws?.instanceType : cloud === "gcp" ? c.gcp?.machineType : c.azure?.vmSize;
+    const candidates = instanceTypesFor(cloud, gpu.id);
+    if (named === undefined) return { type: candidates.find((t) => t.preferred) ?? candidates[0] ?? null };
+    const type = findInstanceType(cloud, named);
+    const path = at(cloud, cloud === "aws" ? "instanceType" : cloud === "gcp" ? "machineType" : "vmSize");
+    // AWS checks its own instance type in aws-checks.ts with AWS-specific reasons.
+    if (cloud === "aws") return { type: type && type.gpu === gpu.id ? type : null };
+    if (!type) return { type: null, problem: { path, reason: `unknown ${cloud} machine "${named}" for ${gpu.id}; known: ${candidates.map((t) => t.name).join(", ") || "none"}` } };
+    if (type.gpu !== gpu.id) return { type: null, problem: { path, reason: `${named} has ${type.gpu} GPUs, not ${gpu.id}` } };
+    return { type };
+}
+
+function nodeAddresses(c: ClusterConfig, nodes: number): { list: string[]; problems: Problem[] } {
+    const cloud = c.cloud as CloudId;
+    if (cloud === "hosts") {
+        const list = c.hosts?.addresses ?? [];
+        if (c.hosts && list.length !== nodes) {
+            return { list, problems: [{ path: at("hosts", "addresses"), reason: `lists ${list.length} address(es) but the cluster has ${nodes} node(s)` }] };
+        }
+        return { list, problems: [] };
+    }
+    const block = c[cloud];
+    if (block?.privateIps) {
+        // aws-checks validates AWS's; validate the other clouds' here.
+        if (cloud !== "aws" && block.privateIps.length !== nodes) {
+            return { list: block.privateIps, problems: [{ path: at(cloud, "privateIps"), reason: `lists ${block.privateIps.length} address(es) but the cluster has ${nodes} node(s)` }] };
+        }
+        return { list: block.privateIps, problems: [] };
+    }
+    const facts = CLOUDS[cloud];
+    const cidr = block?.subnetCidr ?? facts.defaultSubnetCidr!;
+    const list = hostAddresses(cidr, facts.firstHostOffset, nodes);
+    if (!list) return { list: [], problems: [{ path: at(cloud, "subnetCidr"), reason: `${cidr} is too small for ${nodes} fixed node addresses starting at host ${facts.firstHostOffset}` }] };
+    return { list, problems: [] };
+}
+
+interface BuildInputs {
+    spec: DeploymentSpec;
+    gpu: Gpu;
+    weights: WeightsId;
+    release: Release;
+    checkpoint: NonNullable<ReturnType<typeof findCheckpoint>>;
+    row: NonNullable<ReturnType<typeof findRow>>;
+    nodes: number;
+    gpusPerNode: number;
+    tp: number;
+    instance: InstanceType | null;
+    addresses: string[];
+    servedBytes: number;
+    servedFp8: boolean;
+}
+
+function repoDirName(repo: string, revision: string): string {
+    return `${repo.replace("/", "--")}${revision === "main" ? "" : `@${revision.replace(/\//g, "_")}`}`;
+}
+
+function fabricOf(c: ClusterConfig, instance: InstanceType | null): FabricId {
+    return instance?.fabric ?? "auto";
+}
+
+function buildPlan(b: BuildInputs): ServingPlan {
+    const c = b.spec.cluster;
+    const s = c.sglang ?? {};
+    const revision = c.revision ?? "main";
+    const modelsHost = `${HOST_DATA_DIR}/models`;
+    const cacheHost = `${HOST_DATA_DIR}/cache`;
+    const downloadDir = repoDirName(b.checkpoint.repo, revision);
+    const conversion = b.checkpoint.weights === "fp8" && b.weights === "bf16";
+    const servedDir = conversion ? `${downloadDir}-BF16` : downloadDir;
+    const torchCompileMaxBs = s.torchCompile === false ? null : s.torchCompile?.maxBs ?? b.row.torchCompileMaxBs;
+    const precompile = b.servedFp8 && b.gpu.vendor === "nvidia" && b.gpu.hopper && s.deepGemm !== false;
+    const fabric = fabricOf(c, b.instance);
+    const distInitAddr = `${b.addresses[0]}:${DIST_INIT_PORT}`;
+    const keyTail = `${b.checkpoint.repo.replace("/", "--")}@${revision}-tp${b.tp}-nn${b.nodes}-${b.gpu.id}`.replace(/[^A-Za-z0-9._@-]/g, "_");
+
+    const argvFor = (rank: number): ArgvInputs => ({
+        release: b.release,
+        checkpoint: b.checkpoint,
+        modelPath: `${CONTAINER_MODELS_DIR}/${servedDir}`,
+        servedModelName: b.checkpoint.repo,
+        tp: b.tp,
+        nnodes: b.nodes,
+        rank,
+        distInitAddr,
+        httpPort: HTTP_PORT,
+        attentionBackend: s.attentionBackend,
+        torchCompileMaxBs,
+        sglang: s,
+    });
+
+    const nodes: NodePlan[] = b.addresses.map((address, rank) => ({
+        rank,
+        address,
+        launch: launchArgv(argvFor(rank)),
+        precompile: precompile ? precompileArgv(argvFor(rank)) : null,
+        env: nodeEnv({ release: b.release, address, fabric, hostsGid: c.hosts?.ibGidIndex, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
+    }));
+
+    const mounts: Record<string, string> = { [modelsHost]: CONTAINER_MODELS_DIR, [cacheHost]: CONTAINER_CACHE_DIR, ...FABRICS[fabric].mounts };
+    const price = b.instance?.pricePerHour ?? null;
+
+    return {
+        stack: b.spec.stack,
+        cloud: c.cloud as CloudId,
+        region: b.spec.region,
+        row: { id: b.row.id, weights: b.weights, gpu: b.gpu.id, nodes: b.nodes, gpusPerNode: b.gpusPerNode },
+        gpu: { id: b.gpu.id, vendor: b.gpu.vendor, arch: b.gpu.arch, memoryMiB: b.gpu.memoryMiB },
+        model: { path: b.checkpoint.repo, checkpointQuantization: b.checkpoint.quantization },
+        weights: {
+            sourceRepo: b.checkpoint.repo,
+            revision,
+            checkpointQuantization: b.checkpoint.quantization,
+            bytes: b.checkpoint.bytes,
+            hostDir: `${modelsHost}/${downloadDir}`,
+            containerDir: `${CONTAINER_MODELS_DIR}/${servedDir}`,
+            conversion: conversion ? { from: "fp8", to: "bf16", outputHostDir: `${modelsHost}/${servedDir}`, outputBytes: b.servedBytes } : null,
+        },
+        sglang: {
+            version: b.release.version,
+            image: b.gpu.vendor === "amd" ? b.release.images.rocm : b.release.images.cuda,
+            envPrefix: b.release.envPrefix,
+            readinessPath: b.release.readinessPath,
+        },
+        parallel: { tp: b.tp, dp: s.dpAttention ?? null, ep: null, nnodes: b.nodes },
+        ports: { http: HTTP_PORT, distInit: DIST_INIT_PORT },
+        fabric,
+        instanceType: b.instance?.name ?? null,
+        apiKeyPlaceholder: API_KEY_PLACEHOLDER,
+        nodes,
+        deepgemm: {
+            precompile,
+            launch: precompile ? nodes[0]!.precompile : null,
+            cacheKey: precompile ? `deepgemm-sglang${b.release.version}-${keyTail}` : null,
+            hostCacheDir: `${cacheHost}/deep_gemm`,
+        },
+        torchCompile: {
+            enabled: torchCompileMaxBs !== null,
+            hostCacheDir: `${cacheHost}/torchinductor`,
+            cacheKey: torchCompileMaxBs !== null ? `torchcompile-sglang${b.release.version}-${keyTail}-bs${torchCompileMaxBs}` : null,
+        },
+        mounts,
+        costPerHour: price === null ? null : round2(price * b.nodes),
+    };
+}
+
+function round2(n: number): number {
+    return Math.round(n * 100) / 100;
+}
+
+interface EnvInputs {
+    release: Release;
+    address: string;
+    fabric: FabricId;
+    hostsGid: number | undefined;
+    deepGemmOff: boolean;
+    torchCompile: boolean;
+}
+
+/** Container env of one node. Never a secret: the API key and HF token are read at boot. */
+export function nodeEnv(e: EnvInputs): Record<string, string> {
+    const p = e.release.envPrefix;
+    const env: Record<string, string> = {
+        // Weights are staged and verified before start; the server must never fetch half a model itself.
+        HF_HUB_OFFLINE: "1",
+        // Multi-NIC hosts may advertise the wrong IP to the cross-node broadcaster (sglang-facts §7.1).
+        SGLANG_HOST_IP: e.address,
+        // SGLang overwrites DG_JIT_CACHE_DIR from this one (sglang-facts §3).
+        [`${p}DG_CACHE_DIR`]: `${CONTAINER_CACHE_DIR}/deep_gemm`,
+        ...FABRICS[e.fabric].env,
+    };
+    if (e.deepGemmOff) env[`${p}ENABLE_JIT_DEEPGEMM`] = "0";
+    if (e.torchCompile) {
+        env.TORCHINDUCTOR_CACHE_DIR = `${CONTAINER_CACHE_DIR}/torchinductor`; // sglang-facts §4
+        if (p === "SGLANG_") env.SGLANG_CACHE_DIR = `${CONTAINER_CACHE_DIR}/sglang`; // newer piecewise compile cache root (§4)
+    }
+    if (e.fabric === "roce" || e.hostsGid !== undefined) env.NCCL_IB_GID_INDEX = String(e.hostsGid ?? ROCE_GID_INDEX);
+    return env;
+}
+
+/** Belt and braces: every argv the plan emits must parse with the release's own flag set. */
+function checkEmittedArgv(p: ServingPlan, release: Release, extraCount: number): Problem[] {
+    const problems: Problem[] = [];
+    for (const node of p.nodes) {
+        const argvs: [string[], "launch_server" | "compile_deep_gemm"][] = [[node.launch, "launch_server"]];
+        if (node.precompile) argvs.push([node.precompile, "compile_deep_gemm"]);
+        for (const [argv, entry] of argvs) {
+            const parsed = parseSglangArgv(argv, release.flags, { entry });
+            if (parsed.ok) continue;
+            const extraStart = argv.length - extraCount - (entry === "launch_server" && node.rank === 0 ? 2 : 0);
+            for (const pr of parsed.problems) {
+                const inExtra = extraCount > 0 && pr.index >= extraStart && pr.index < extraStart + extraCount;
+                problems.push({
+                    path: inExtra ? at("sglang", "extraArgs", pr.index - extraStart) : at("sglang"),
+                    reason: inExtra ? `${pr.token}: ${pr.reason}` : `library bug: emitted ${pr.token} that SGLang ${release.version} rejects: ${pr.reason}`,
+                });
+            }
+        }
+    }
+    return dedupe(problems);
+}

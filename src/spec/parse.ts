@@ -1,0 +1,69 @@
+// Stack config map (the `config:` block of stacks/Pulumi.<stack>.yaml, or pulumi.Config under
+// `pulumi up`) -> DeploymentSpec, or every problem at once with its config path.
+
+import type { z } from "zod";
+import type { Problem } from "../plan/types.js";
+import { CLUSTER_KEY, HF_TOKEN_KEY, clusterSchema, type ClusterConfig } from "./schema.js";
+
+export interface DeploymentSpec {
+    stack: string | null;
+    cluster: ClusterConfig;
+    /** `aws:region`, `gcp:region` or `azure-native:location`, whichever the chosen cloud reads. */
+    region: string | null;
+    /** Whether `deepseek-sglang:hfToken` is set (always as a secret; its value never enters the plan). */
+    hfToken: boolean;
+}
+
+/** How a config value looked: a plain value, or Pulumi's `{ secure: ... }` ciphertext wrapper. */
+export function isSecureValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
+}
+
+export function issuePath(base: string, path: ReadonlyArray<PropertyKey>): string {
+    return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : `${acc}.${String(key)}`), base);
+}
+
+function zodProblems(base: string, error: z.ZodError): Problem[] {
+    return error.issues.flatMap((issue) => {
+        if (issue.code === "unrecognized_keys") {
+            return issue.keys.map((key) => ({ path: issuePath(base, [...issue.path, key]), reason: "unknown key (check the spelling; unknown keys are refused so typos cannot pass silently)" }));
+        }
+        return [{ path: issuePath(base, issue.path), reason: issue.message }];
+    });
+}
+
+const REGION_KEYS: Record<string, string> = { aws: "aws:region", gcp: "gcp:region", azure: "azure-native:location" };
+
+/**
+ * `secretKeys`: keys Pulumi holds as secrets. From a stack file they are the `secure:` values;
+ * under `pulumi up` the program passes the keys `pulumi.runtime.isConfigSecret` reports.
+ */
+export function parseDeploymentConfig(
+    config: Record<string, unknown>,
+    opts: { stack: string | null; secretKeys?: ReadonlySet<string> },
+): { ok: true; spec: DeploymentSpec } | { ok: false; problems: Problem[] } {
+    const problems: Problem[] = [];
+    const raw = config[CLUSTER_KEY];
+    if (raw === undefined) {
+        return { ok: false, problems: [{ path: CLUSTER_KEY, reason: "missing: every stack sets cloud, gpu and weights here" }] };
+    }
+    const parsed = clusterSchema.safeParse(raw);
+    if (!parsed.success) problems.push(...zodProblems(CLUSTER_KEY, parsed.error));
+
+    for (const key of Object.keys(config)) {
+        if (key.startsWith("deepseek-sglang:") && key !== CLUSTER_KEY && key !== HF_TOKEN_KEY) {
+            problems.push({ path: key, reason: `unknown key; the project reads only ${CLUSTER_KEY} and ${HF_TOKEN_KEY}` });
+        }
+    }
+    const token = config[HF_TOKEN_KEY];
+    const tokenIsSecret = isSecureValue(token) || (opts.secretKeys?.has(HF_TOKEN_KEY) ?? false);
+    if (token !== undefined && !tokenIsSecret) {
+        problems.push({ path: HF_TOKEN_KEY, reason: "must be a Pulumi secret: run `pulumi config set --secret hfToken <token>`; a plain value would sit unencrypted in the stack file and state" });
+    }
+    if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+
+    const cluster = parsed.data;
+    const regionKey = REGION_KEYS[cluster.cloud];
+    const region = regionKey && typeof config[regionKey] === "string" ? (config[regionKey] as string) : null;
+    return { ok: true, spec: { stack: opts.stack, cluster, region, hfToken: token !== undefined } };
+}

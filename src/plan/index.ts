@@ -1,6 +1,7 @@
 export * from "./types.js";
 export { plan, HTTP_PORT, DIST_INIT_PORT } from "./plan.js";
 export { parseSglangArgv } from "./argparse.js";
+export { formatProblems } from "./problems.js";
 
 import { parseDeploymentConfig } from "../spec/parse.js";
 import { plan } from "./plan.js";

@@ -74,7 +74,7 @@ export function plan(spec: DeploymentSpec): PlanResult {
         problems.push(...rules.checkTensorParallel(tp, checkpoint, MOE_INTERMEDIATE_SIZE, c.nodes !== undefined));
         const fit = weightsFit(servedBytes, gpu, nodes, gpusPerNode);
         if (!fit.fits) {
-            problems.push({ path: at(c.nodes !== undefined ? "nodes" : "gpu"), reason: `${weights.toUpperCase()} weights (${gb(servedBytes)}) need ${gb(fit.bytesPerGpu)} per GPU on ${nodes} x ${gpusPerNode} ${gpu.id}, more than the ${gb(fit.budgetPerGpu)} a ${gpu.id} can give weights while keeping 20% for the KV cache; use at least ${fit.minNodes} nodes` });
+            problems.push({ path: at(c.nodes !== undefined ? "nodes" : "gpu"), reason: `${weights.toUpperCase()} weights (${gb(servedBytes)}) need ${gb(fit.bytesPerGpu)} per GPU on ${nodes} x ${gpusPerNode} ${gpu.id}, more than the ${gb(fit.budgetPerGpu)} a ${gpu.id} can give weights while keeping 15% for the KV cache; use at least ${validNodesAtLeast(fit.minNodes, gpusPerNode, checkpoint.attentionHeads)} nodes` });
         }
     }
 
@@ -100,6 +100,13 @@ export function plan(spec: DeploymentSpec): PlanResult {
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
     return { ok: true, plan: built };
+}
+
+/** Fewest nodes >= min whose tp-size divides the attention heads (so the advice is itself valid). */
+function validNodesAtLeast(min: number, gpusPerNode: number, heads: number): number {
+    let n = Math.max(1, min);
+    while (heads % (n * gpusPerNode) !== 0 && n * gpusPerNode <= heads) n++;
+    return n;
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -1,0 +1,140 @@
+// `npm run plan -- [--stack NAME | --config FILE] [--json]`: the offline preview of DESIGN.md.
+// Exit 0: every stack planned. Exit 2: invalid input, every problem on stderr as `<path>: <reason>`.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigFileError, listStacks, readStackFile, stacksDir, type StackConfig } from "../config.js";
+import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "../plan/index.js";
+import { previewStack, decodeUserData, type Preview } from "./preview.js";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json]";
+
+export class UsageError extends Error {}
+
+export interface CliArgs {
+    stack?: string;
+    config?: string;
+    json: boolean;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+    const args: CliArgs = { json: false };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]!;
+        if (a === "--json") args.json = true;
+        else if (a === "--stack" || a === "--config") {
+            const v = argv[++i];
+            if (!v || v.startsWith("--")) throw new UsageError(`${a} needs a value\n${USAGE}`);
+            args[a === "--stack" ? "stack" : "config"] = v;
+        } else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
+        else throw new UsageError(`unknown argument ${a}\n${USAGE}`);
+    }
+    if (args.stack && args.config) throw new UsageError(`--stack and --config exclude each other\n${USAGE}`);
+    return args;
+}
+
+function targets(args: CliArgs): StackConfig[] {
+    if (args.config) {
+        if (!fs.existsSync(args.config)) throw new ConfigFileError(`${args.config}: no such file`);
+        return [readStackFile(args.config, null)];
+    }
+    const names = args.stack ? [args.stack] : listStacks(ROOT);
+    return names.map((name) => {
+        const file = path.join(stacksDir(ROOT), `Pulumi.${name}.yaml`);
+        if (!fs.existsSync(file)) throw new ConfigFileError(`--stack ${name}: no file stacks/Pulumi.${name}.yaml; stacks: ${listStacks(ROOT).join(", ")}`);
+        return readStackFile(file, name);
+    });
+}
+
+/** The `--json` document of DESIGN.md's plan contract. */
+export function planDocument(plan: ServingPlan, preview: Preview): Record<string, unknown> {
+    const userData = userDataByRank(preview, plan.nodes.length);
+    return {
+        stack: plan.stack,
+        cloud: plan.cloud,
+        region: plan.region,
+        row: plan.row,
+        instanceType: plan.instanceType,
+        model: plan.model,
+        weights: plan.weights,
+        sglang: { version: plan.sglang.version, image: plan.sglang.image, readinessPath: plan.sglang.readinessPath },
+        parallel: plan.parallel,
+        fabric: plan.fabric,
+        nodes: plan.nodes.map((n) => ({ rank: n.rank, address: n.address, launch: n.launch, precompile: n.precompile, env: n.env, userData: userData[n.rank] ?? "" })),
+        deepgemm: { precompile: plan.deepgemm.precompile, launch: plan.deepgemm.launch, cacheKey: plan.deepgemm.cacheKey },
+        resources: preview.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })),
+        outputs: redactSecrets(preview.outputs),
+        costPerHour: plan.costPerHour,
+    };
+}
+
+function redactSecrets(outputs: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(outputs)) out[k] = /key|token|secret/i.test(k) ? "[secret]" : v;
+    return out;
+}
+
+/** Rank -> uncompressed cloud-init text, read back from the instances' launch templates. */
+export function userDataByRank(preview: Preview, nodes: number): string[] {
+    const out: string[] = Array.from({ length: nodes }, () => "");
+    for (const r of preview.resources) {
+        const raw = r.inputs.userData ?? r.inputs.userDataBase64;
+        const rank = /rank-?(\d+)/.exec(r.name);
+        if (typeof raw === "string" && rank && Number(rank[1]) < nodes) out[Number(rank[1])] = decodeUserData(raw);
+    }
+    return out;
+}
+
+export function summaryLine(plan: ServingPlan, preview: Preview): string {
+    const shape = plan.instanceType ? `${plan.row.nodes} x ${plan.instanceType}` : `${plan.row.nodes} host(s)`;
+    const cost = plan.costPerHour === null ? "price n/a" : `$${plan.costPerHour.toFixed(2)}/h`;
+    const res = preview.resources.length > 0 ? `${preview.resources.length} resources` : "no component yet";
+    return [plan.stack ?? "(file)", plan.cloud, plan.row.id, `${shape} (${plan.row.nodes * plan.row.gpusPerNode} x ${plan.gpu.id})`, `sglang ${plan.sglang.version}`, `tp ${plan.parallel.tp}`, cost, res].join("  ");
+}
+
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+    let stacks: StackConfig[];
+    let args: CliArgs;
+    try {
+        args = parseArgs(argv);
+        stacks = targets(args);
+    } catch (e) {
+        if (e instanceof UsageError || e instanceof ConfigFileError) {
+            err(e.message);
+            return 2;
+        }
+        throw e;
+    }
+    const failures: { stack: string | null; problems: Problem[] }[] = [];
+    const docs: Record<string, unknown>[] = [];
+    const lines: string[] = [];
+    for (const config of stacks) {
+        const result = planFromConfig(config.values, { stack: config.stack, secretKeys: config.secretKeys });
+        if (!result.ok) {
+            failures.push({ stack: config.stack, problems: result.problems });
+            continue;
+        }
+        const preview = await previewStack(config, result.plan);
+        docs.push(planDocument(result.plan, preview));
+        lines.push(summaryLine(result.plan, preview));
+    }
+    for (const f of failures) {
+        const text = formatProblems(f.problems);
+        err(stacks.length > 1 ? text.split("\n").map((l) => `${f.stack}: ${l}`).join("\n") : text);
+    }
+    if (failures.length > 0) return 2;
+    if (args.json) out(JSON.stringify(args.stack || args.config ? docs[0] : docs, null, 2));
+    else out(lines.join("\n"));
+    return 0;
+}
+
+if (require.main === module) {
+    run(process.argv.slice(2), (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`)).then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            process.stderr.write(`plan: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(1);
+        },
+    );
+}

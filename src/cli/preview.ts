@@ -1,0 +1,83 @@
+// Runs the real program (src/program.ts) under Pulumi's mock runtime: no cloud account, no CLI.
+// Every resource registration is recorded as what `pulumi up` would create.
+
+import * as zlib from "node:zlib";
+import * as pulumi from "@pulumi/pulumi";
+import { CLOUDS_WITH_COMPONENT } from "../clouds/index.js";
+import { awsPreviewCall } from "../clouds/aws/preview-mocks.js";
+import type { StackConfig } from "../config.js";
+import type { ServingPlan } from "../plan/index.js";
+// The program only defines a function; importing it registers nothing until it is called under the mocks.
+import program from "../program.js";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface Preview {
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+}
+
+const PROJECT = "deepseek-sglang";
+
+/** Config as Pulumi's runtime holds it: strings, structured values as JSON, secrets as placeholders. */
+function runtimeConfig(config: StackConfig): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config.values)) {
+        if (config.secretKeys.has(key)) out[key] = "(secret from the stack file; not decrypted offline)";
+        else out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return out;
+}
+
+async function settle(): Promise<void> {
+    // Children whose inputs wait on other Outputs register late; drain the RPC queue (internal API,
+    // present in @pulumi/pulumi 3.248.0's JS though not its typings).
+    const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+    if (waitForRPCs) await waitForRPCs();
+    await new Promise((r) => setTimeout(r, 0));
+}
+
+export async function previewStack(config: StackConfig, plan: ServingPlan): Promise<Preview> {
+    if (!CLOUDS_WITH_COMPONENT.has(plan.cloud)) return { resources: [], outputs: {} };
+    const resources: RecordedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:::${args.name}`, name: args.inputs.name ?? args.name } };
+            },
+            call(args) {
+                return awsPreviewCall(args.token, args.inputs);
+            },
+        },
+        PROJECT,
+        config.stack ?? "preview",
+        false,
+    );
+    pulumi.runtime.setAllConfig(runtimeConfig(config), [...config.secretKeys]);
+    const raw = await program();
+    await settle();
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) outputs[k] = await resolve(v);
+    await settle();
+    return { resources, outputs };
+}
+
+async function resolve(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        return new Promise((res) => (value as pulumi.Output<unknown>).apply((v) => { res(v); return v; }));
+    }
+    return value;
+}
+
+/** User data as cloud-init reads it: base64 and gzip undone. */
+export function decodeUserData(value: string): string {
+    const looksBase64 = /^[A-Za-z0-9+/=\s]+$/.test(value) && !value.startsWith("#");
+    let bytes = looksBase64 ? Buffer.from(value, "base64") : Buffer.from(value, "utf8");
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes);
+    return bytes.toString("utf8");
+}

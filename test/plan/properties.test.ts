@@ -1,0 +1,132 @@
+// Property tests: random valid specs always plan into argv SGLang's parser accepts; random invalid
+// specs are always refused with problems that name a config path, and the CLI exits 2 for them.
+
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { stringify } from "yaml";
+import { CLOUD_IDS, GPU_IDS, RELEASES, ROWS, gpusOffered, type CloudId } from "../../src/catalog/index.js";
+import { parseSglangArgv } from "../../src/plan/argparse.js";
+import type { run as runType } from "../../src/cli/plan.js";
+import { planCluster } from "./helpers.js";
+
+const DIVISORS_OF_TP = (tp: number) => [2, 4, 8, 16, 32].filter((d) => tp % d === 0);
+
+const validCluster = fc
+    .record({
+        row: fc.constantFrom(...ROWS),
+        gpuIndex: fc.nat(),
+        cloudIndex: fc.nat(),
+        version: fc.constantFrom(...Object.keys(RELEASES)),
+        dpIndex: fc.option(fc.nat(), { nil: undefined }),
+        mtpSteps: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        toolCalling: fc.boolean(),
+        reasoning: fc.boolean(),
+        logitProcessor: fc.boolean(),
+        torchCompile: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+        mem: fc.option(fc.integer({ min: 50, max: 95 }).map((n) => n / 100), { nil: undefined }),
+        chunked: fc.option(fc.constantFrom(2048, 4096, 8192, 16384), { nil: undefined }),
+        maxRunning: fc.option(fc.integer({ min: 1, max: 1024 }), { nil: undefined }),
+    })
+    .map((r) => {
+        const gpu = r.row.gpus[r.gpuIndex % r.row.gpus.length]!;
+        const clouds = CLOUD_IDS.filter((c) => gpusOffered(c, GPU_IDS).includes(gpu));
+        const cloud: CloudId = clouds[r.cloudIndex % clouds.length]!;
+        const tp = r.row.nodes * r.row.gpusPerNode;
+        const mtpAllowed = r.dpIndex === undefined || RELEASES[r.version]!.dpAttentionWithMtp;
+        const sglang: Record<string, unknown> = { version: r.version };
+        if (r.dpIndex !== undefined) sglang.dpAttention = DIVISORS_OF_TP(tp)[r.dpIndex % DIVISORS_OF_TP(tp).length];
+        if (r.mtpSteps !== undefined && mtpAllowed) sglang.mtp = { steps: r.mtpSteps, topk: 1, draftTokens: r.mtpSteps + 1 };
+        if (r.toolCalling) sglang.toolCalling = true;
+        if (r.reasoning) sglang.reasoningParser = "deepseek-r1";
+        if (r.logitProcessor) sglang.customLogitProcessor = true;
+        if (r.torchCompile !== undefined) sglang.torchCompile = { maxBs: r.torchCompile };
+        if (r.mem !== undefined) sglang.memFractionStatic = r.mem;
+        const extraArgs: string[] = [];
+        if (r.chunked !== undefined) extraArgs.push("--chunked-prefill-size", String(r.chunked));
+        if (r.maxRunning !== undefined) extraArgs.push("--max-running-requests", String(r.maxRunning));
+        if (extraArgs.length > 0) sglang.extraArgs = extraArgs;
+        const cluster: Record<string, unknown> = { cloud, gpu, weights: r.row.weights, sglang };
+        if (cloud === "hosts") cluster.hosts = { addresses: Array.from({ length: r.row.nodes }, (_, i) => `192.168.7.${i + 1}`) };
+        return cluster;
+    });
+
+type Mutation = { name: string; apply: (c: Record<string, unknown>) => Record<string, unknown> };
+const sg = (c: Record<string, unknown>) => (c.sglang ?? {}) as Record<string, unknown>;
+const MUTATIONS: Mutation[] = [
+    { name: "unknown top-level key", apply: (c) => ({ ...c, gpus: 8 }) },
+    { name: "unknown sglang key", apply: (c) => ({ ...c, sglang: { ...sg(c), dpAtention: 2 } }) },
+    { name: "unknown release", apply: (c) => ({ ...c, sglang: { ...sg(c), version: "0.9.99" } }) },
+    { name: "DP attention 1", apply: (c) => ({ ...c, sglang: { ...sg(c), dpAttention: 1 } }) },
+    { name: "DP attention not dividing tp", apply: (c) => ({ ...c, sglang: { ...sg(c), dpAttention: 7 } }) },
+    { name: "unknown extra flag", apply: (c) => ({ ...c, sglang: { ...sg(c), extraArgs: ["--definitely-not-a-flag"] } }) },
+    { name: "managed extra flag", apply: (c) => ({ ...c, sglang: { ...sg(c), extraArgs: ["--tp-size", "4"] } }) },
+    { name: "abbreviated extra flag", apply: (c) => ({ ...c, sglang: { ...sg(c), extraArgs: ["--tp", "8"] } }) },
+    { name: "bad value type", apply: (c) => ({ ...c, sglang: { ...sg(c), extraArgs: ["--max-running-requests", "many"] } }) },
+    { name: "too few nodes", apply: (c) => ({ ...c, nodes: 1, ...(c.cloud === "hosts" ? { hosts: { addresses: ["10.9.0.1"] } } : {}), weights: "bf16", gpu: c.gpu === "MI300X" ? "H100" : c.gpu, cloud: c.gpu === "MI300X" ? "aws" : c.cloud }) },
+    { name: "wrong type", apply: (c) => ({ ...c, nodes: "two" }) },
+    { name: "unknown cloud", apply: (c) => ({ ...c, cloud: "oracle" }) },
+    { name: "unknown model", apply: (c) => ({ ...c, model: "someone/DeepSeek-V3-Pirate" }) },
+    { name: "fa3 everywhere", apply: (c) => ({ ...c, gpu: "A100", weights: "awq", cloud: "aws", hosts: undefined, sglang: { ...sg(c), attentionBackend: "fa3" } }) },
+];
+
+describe("properties", () => {
+    it("random valid specs plan, and every argv parses with the release's own flags", () => {
+        fc.assert(
+            fc.property(validCluster, (cluster) => {
+                const r = planCluster(cluster);
+                assert.ok(r.ok, `refused ${JSON.stringify(cluster)}:\n${!r.ok ? r.problems.map((p) => `${p.path}: ${p.reason}`).join("\n") : ""}`);
+                const flags = RELEASES[r.plan.sglang.version]!.flags;
+                for (const node of r.plan.nodes) {
+                    const launch = parseSglangArgv(node.launch, flags);
+                    assert.ok(launch.ok, JSON.stringify(!launch.ok && launch.problems));
+                    if (node.precompile) assert.ok(parseSglangArgv(node.precompile, flags, { entry: "compile_deep_gemm" }).ok);
+                }
+            }),
+            { numRuns: 300 },
+        );
+    });
+
+    it("random invalid specs are refused with every problem naming a config path", () => {
+        fc.assert(
+            fc.property(validCluster, fc.constantFrom(...MUTATIONS), (cluster, mutation) => {
+                const bad = mutation.apply(cluster);
+                const r = planCluster(bad);
+                assert.ok(!r.ok, `${mutation.name} was accepted: ${JSON.stringify(bad)}`);
+                assert.ok(r.problems.length > 0);
+                for (const p of r.problems) {
+                    assert.match(p.path, /^deepseek-sglang:(cluster|hfToken)/);
+                    assert.ok(p.reason.length > 0);
+                }
+            }),
+            { numRuns: 300 },
+        );
+    });
+
+    it("the plan command exits 2 on random invalid specs with `<path>: <reason>` lines and no stack trace", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-prop-"));
+        try {
+            await fc.assert(
+                fc.asyncProperty(validCluster, fc.constantFrom(...MUTATIONS), async (cluster, mutation) => {
+                    const file = path.join(dir, "Pulumi.bad.yaml");
+                    fs.writeFileSync(file, stringify({ config: { "deepseek-sglang:cluster": mutation.apply(cluster) } }));
+                    const out: string[] = [];
+                    const err: string[] = [];
+                    const { run } = (await import("../../src/cli/plan.js")) as { run: typeof runType };
+                    const code = await run(["--config", file], (s) => out.push(s), (s) => err.push(s));
+                    assert.equal(code, 2);
+                    assert.equal(out.length, 0);
+                    const lines = err.join("\n").split("\n");
+                    for (const line of lines) assert.match(line, /^deepseek-sglang:\S+: \S/);
+                    assert.ok(!/\n\s+at /.test(err.join("\n")), "no stack trace");
+                }),
+                { numRuns: 60 },
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,103 @@
+// The `plan` command's contract (DESIGN.md): summary, --json, --stack/--config, exit 2 on invalid input.
+
+import { strict as assert } from "node:assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { listStacks } from "../../src/config.js";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const CLI = [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "src", "cli", "plan.ts")];
+
+function plan(args: string[]): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("plan command", () => {
+    it("with no arguments plans every stack, one summary line each", () => {
+        const r = plan([]);
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.trim().split("\n");
+        const stacks = listStacks(ROOT);
+        assert.equal(lines.length, stacks.length);
+        for (const s of stacks) assert.ok(lines.some((l) => l.startsWith(`${s}  `)), `no line for ${s}`);
+    });
+
+    it("--stack NAME --json prints the contract document", () => {
+        const r = plan(["--stack", "fp8-2x8xh100-aws", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        assert.equal(doc.stack, "fp8-2x8xh100-aws");
+        assert.equal(doc.cloud, "aws");
+        assert.deepEqual(doc.row, { id: "fp8-2x8xh100", weights: "fp8", gpu: "H100", nodes: 2, gpusPerNode: 8 });
+        assert.equal(doc.model.path, "deepseek-ai/DeepSeek-V3");
+        assert.equal(doc.model.checkpointQuantization, "fp8");
+        assert.equal(doc.sglang.version, "0.5.15");
+        assert.match(doc.sglang.image, /^lmsysorg\/sglang:v0\.5\.15/);
+        assert.equal(doc.nodes.length, 2);
+        for (const [i, n] of doc.nodes.entries()) {
+            assert.equal(n.rank, i);
+            assert.deepEqual(n.launch.slice(0, 3), ["python3", "-m", "sglang.launch_server"]);
+            assert.equal(typeof n.env, "object");
+            assert.match(n.userData, /^#cloud-config/);
+        }
+        assert.equal(doc.deepgemm.precompile, true);
+        assert.deepEqual(doc.deepgemm.launch.slice(0, 3), ["python3", "-m", "sglang.compile_deep_gemm"]);
+        assert.ok(doc.resources.length > 0);
+        for (const res of doc.resources) assert.ok(typeof res.type === "string" && typeof res.name === "string" && typeof res.inputs === "object");
+        assert.equal(doc.costPerHour, 110.08);
+    });
+
+    it("a cloud without a component yet plans with resources [] ", () => {
+        const r = plan(["--stack", "fp8-8xmi300x-azure", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        assert.deepEqual(doc.resources, []);
+        assert.match(doc.sglang.image, /rocm/);
+        assert.equal(doc.deepgemm.precompile, false);
+    });
+
+    it("invalid input: exit 2, every problem as `<path>: <reason>`, no stack trace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(file, [
+            "config:",
+            "  deepseek-sglang:hfToken: hf_plaintext",
+            "  deepseek-sglang:cluster:",
+            "    cloud: aws",
+            "    gpu: A100",
+            "    weights: fp8",
+            "    sglang: { version: '0.4.6.post5', dpAttention: 1, extraArgs: ['--tp', '8'] }",
+            "",
+        ].join("\n"));
+        const r = plan(["--config", file]);
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(r.code, 2);
+        assert.equal(r.stdout, "");
+        const lines = r.stderr.trim().split("\n");
+        assert.ok(lines.length >= 4, r.stderr);
+        for (const l of lines) assert.match(l, /^deepseek-sglang:[\w.[\]:]+: .+/);
+        for (const p of ["deepseek-sglang:hfToken", "deepseek-sglang:cluster.weights", "deepseek-sglang:cluster.sglang.dpAttention", "deepseek-sglang:cluster.sglang.extraArgs[0]"]) {
+            assert.ok(lines.some((l) => l.startsWith(`${p}: `)), `missing ${p}`);
+        }
+        assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+
+    it("bad arguments and unknown stacks exit 2", () => {
+        assert.equal(plan(["--stack"]).code, 2);
+        assert.equal(plan(["--bogus"]).code, 2);
+        const r = plan(["--stack", "no-such-stack"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /no file stacks\/Pulumi\.no-such-stack\.yaml/);
+        assert.equal(plan(["--config", "/nonexistent/Pulumi.x.yaml"]).code, 2);
+    });
+
+    it("is wired as `npm run plan`", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        assert.match(pkg.scripts.plan, /src\/cli\/plan\.ts/);
+        assert.ok(execFileSync);
+    });
+});

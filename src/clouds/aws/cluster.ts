@@ -1,0 +1,162 @@
+// AwsServingCluster: a ServingPlan on EC2. N GPU nodes with the plan's fixed addresses in one subnet
+// and placement group, EFA wired per type, secrets and S3 locations for the boot pipeline, and an
+// endpoint. Follows the pulumi-eks/awsx component conventions (pulumi-style.md).
+
+import * as pulumi from "@pulumi/pulumi";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as ssm from "@pulumi/aws/ssm";
+import { BOOT_STAGE_UNITS } from "../../boot/index.js";
+import type { BootHooks } from "../../boot/hooks.js";
+import { DEFAULT_ROOT_VOLUME_GIB } from "../../plan/aws-checks.js";
+import type { AwsConfig } from "../../spec/schema.js";
+import type { AwsServingClusterArgs } from "./args.js";
+import { internalLoadBalancer } from "./endpoint.js";
+import { nodeInstanceProfile } from "./iam.js";
+import { clusterNetwork } from "./network.js";
+import { clusterNodes } from "./nodes.js";
+import { awsPartition } from "./partition.js";
+import { clusterSecrets, type ClusterSecrets } from "./secrets.js";
+import { clusterSecurityGroup } from "./security.js";
+import { logCommands } from "./ssm.js";
+import { CACHE_PREFIX, STATUS_PREFIX, clusterStorage, type ClusterStorage } from "./storage.js";
+import { validateAwsCluster } from "./validate.js";
+
+export const AWS_SERVING_CLUSTER_TYPE = "deepseek-sglang:index:AwsServingCluster";
+
+/**
+ * Public SSM parameters of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04), tried in
+ * order: the name derived from the AMI's name, then the spelling of AWS's own example (cloud-facts §1.4 [S11]).
+ */
+export const DLAMI_SSM_PARAMETERS = [
+    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id",
+    "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-ubuntu-22.04/latest/ami-id",
+] as const;
+
+/**
+ * Serves a ServingPlan on EC2: one GPU instance per rank at the plan's fixed private address, in one
+ * subnet and cluster placement group, with EFA on every network card, an S3 status/cache location,
+ * secrets in Secrets Manager and an authenticated endpoint on rank 0.
+ */
+export class AwsServingCluster extends pulumi.ComponentResource {
+    /** `http://<rank 0 or NLB>:<port>`; SGLang's OpenAI-compatible API, behind the API key. */
+    public readonly endpoint: pulumi.Output<string>;
+    /** The generated API key (a secret): send it as `Authorization: Bearer <key>`. */
+    public readonly apiKey: pulumi.Output<string>;
+    /** EC2 instance ids, rank 0 first. */
+    public readonly nodeIds: pulumi.Output<string[]>;
+    /** Fixed private addresses, rank 0 first (the plan's). */
+    public readonly nodeAddresses: pulumi.Output<string[]>;
+    /** Zone the subnet and nodes live in. */
+    public readonly availabilityZone: pulumi.Output<string>;
+    /** `s3://<bucket>/status`: each node writes `rank-N.json` there as it moves through its stages. */
+    public readonly statusLocation: pulumi.Output<string>;
+    /** `s3://<bucket>/<prefix>` of the weights mirror, or null when the nodes download from Hugging Face. */
+    public readonly weightsMirror: pulumi.Output<string | null>;
+    /** On-demand list price of the cluster in USD per hour (spot and reservations bill differently). */
+    public readonly costPerHour: pulumi.Output<number | null>;
+    /** Per rank and boot stage: the `aws ssm start-session` command that tails that stage's journal. */
+    public readonly logCommands: pulumi.Output<Record<string, Record<string, string>>>;
+    /** Each rank's cloud-init document before encoding, rank 0 first. Holds ARNs, never secret values. */
+    public readonly userData: pulumi.Output<string>[];
+
+    /**
+     * @param name The _unique_ name of this component; it prefixes every child (lowercase, ≤31 chars).
+     * @param args The plan, the `aws:` config block, the Hugging Face token and extra tags.
+     * @param opts A bag of options that control this component's behavior.
+     */
+    constructor(name: string, args: AwsServingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(AWS_SERVING_CLUSTER_TYPE, name, {}, opts);
+        const plan = args.plan;
+        const aws: AwsConfig = args.aws ?? {};
+        const type = validateAwsCluster(name, plan, aws);
+        const region = plan.region!;
+        const partition = awsPartition(region);
+        const tags = { "deepseek-sglang:cluster": name, "deepseek-sglang:row": plan.row.id, ...aws.tags, ...args.tags };
+        const parent = this;
+
+        const network = clusterNetwork({ name, parent, aws, region, instanceType: type.name, tags });
+        const securityGroup = clusterSecurityGroup({
+            name, parent, vpcId: network.vpcId, vpcCidr: network.vpcCidr, apiPort: plan.ports.http, allowedCidrs: aws.allowedCidrs ?? [], tags,
+        });
+        const storage = clusterStorage({ name, parent, aws, plan, partition, tags });
+        const secrets = clusterSecrets({ name, parent, hfToken: args.hfToken, tags });
+        const profile = nodeInstanceProfile({ name, parent, partition, storage, secrets, tags });
+        const placementGroup = usesOwnPlacementGroup(aws)
+            ? new ec2.PlacementGroup(`${name}-nodes`, { strategy: "cluster", tags }, { parent })
+            : null;
+
+        const nodes = clusterNodes({
+            name, parent, plan, aws, type,
+            imageId: aws.amiId ?? this.dlamiImageId(region),
+            pinImage: aws.amiId === undefined,
+            subnetId: network.subnetId,
+            availabilityZone: network.availabilityZone,
+            securityGroupId: securityGroup.id,
+            placementGroupName: placementGroup?.name ?? null,
+            profile,
+            hooks: bootHooks(region, storage, secrets),
+            rootVolumeGiB: aws.rootVolumeGiB ?? DEFAULT_ROOT_VOLUME_GIB,
+            tags,
+        });
+        const rank0 = nodes[0]!;
+
+        this.endpoint = aws.loadBalancer
+            ? internalLoadBalancer({ name, parent, vpcId: network.vpcId, subnetId: network.subnetId, rank0Address: rank0.address, port: plan.ports.http, tags })
+            : pulumi.output(`http://${rank0.address}:${plan.ports.http}`);
+        this.apiKey = secrets.apiKey;
+        this.nodeIds = pulumi.all(nodes.map((n) => n.instance.id));
+        this.nodeAddresses = pulumi.output(nodes.map((n) => n.address));
+        this.availabilityZone = network.availabilityZone;
+        this.statusLocation = pulumi.interpolate`s3://${storage.stateBucketName}/${STATUS_PREFIX}`;
+        this.weightsMirror = storage.weights ? pulumi.interpolate`s3://${storage.weights.bucketName}/${storage.weights.prefix}` : pulumi.output(null);
+        this.costPerHour = pulumi.output(plan.costPerHour);
+        this.logCommands = this.nodeIds.apply((ids) => logCommands(region, ids, BOOT_STAGE_UNITS));
+        this.userData = nodes.map((n) => n.userData);
+
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            apiKey: this.apiKey,
+            nodeIds: this.nodeIds,
+            nodeAddresses: this.nodeAddresses,
+            availabilityZone: this.availabilityZone,
+            statusLocation: this.statusLocation,
+            weightsMirror: this.weightsMirror,
+            costPerHour: this.costPerHour,
+            logCommands: this.logCommands,
+        });
+    }
+
+    /** The current DLAMI id from its public SSM parameter, trying each known spelling. */
+    private dlamiImageId(region: string): pulumi.Output<string> {
+        const [primary, fallback] = DLAMI_SSM_PARAMETERS;
+        const lookup = (name: string) => ssm.getParameter({ name, region }, { parent: this });
+        const found = lookup(primary).catch(() => lookup(fallback)).catch((err: unknown) => {
+            throw new Error(`cannot resolve the Deep Learning Base OSS Nvidia Driver GPU AMI in ${region} from ${DLAMI_SSM_PARAMETERS.join(" or ")}; set deepseek-sglang:cluster.aws.amiId (${String(err)})`);
+        });
+        return pulumi.output(found).apply((p) => p.value);
+    }
+}
+
+/**
+ * A cluster placement group packs the nodes for EFA (cloud-facts §1.3). Reserved capacity already
+ * fixes where the nodes land: Capacity Blocks are co-located in UltraClusters (§1.5 [S8]), and a
+ * targeted reservation may not sit in a group we create.
+ */
+export function usesOwnPlacementGroup(aws: AwsConfig): boolean {
+    const type = aws.capacity?.type ?? "on-demand";
+    return type === "on-demand" || type === "spot";
+}
+
+/** What the boot pipeline needs from this stack: secret ARNs and S3 locations (no secret values). */
+function bootHooks(region: string, storage: ClusterStorage, secrets: ClusterSecrets): pulumi.Output<BootHooks> {
+    return pulumi
+        .all([storage.stateBucketName, secrets.apiKeyArn, secrets.hfTokenArn ?? pulumi.output(null), storage.weights?.bucketName ?? pulumi.output(null)])
+        .apply(([stateBucket, apiKeyArn, hfTokenArn, weightsBucket]): BootHooks => ({
+            cloud: "aws",
+            region,
+            secrets: { hfToken: hfTokenArn, apiKey: apiKeyArn },
+            weightsMirror: storage.weights && weightsBucket ? `s3://${weightsBucket}/${storage.weights.prefix}` : null,
+            statusPrefix: `s3://${stateBucket}/${STATUS_PREFIX}`,
+            cachePrefix: `s3://${stateBucket}/${CACHE_PREFIX}`,
+        }));
+}

@@ -1,0 +1,88 @@
+// The nodes' identity: a role that reads the stack's two secrets and weights mirror, writes status
+// records and caches under the stack's own prefixes, and is reachable through SSM. Nothing else.
+
+import * as pulumi from "@pulumi/pulumi";
+import * as iam from "@pulumi/aws/iam";
+import { CACHE_PREFIX, STATUS_PREFIX, type ClusterStorage } from "./storage.js";
+import type { ClusterSecrets } from "./secrets.js";
+
+/** Plain ARNs the policy names; resolved from the stack's resources. */
+export interface NodePolicyTargets {
+    secretArns: string[];
+    stateBucketArn: string;
+    weights: { bucketArn: string; prefix: string; writable: boolean } | null;
+}
+
+interface Statement {
+    Sid: string;
+    Effect: "Allow";
+    Action: string[];
+    Resource: string[];
+    Condition?: Record<string, Record<string, string[]>>;
+}
+
+/** The inline policy of the node role. Pure, so tests can read every statement. */
+export function nodePolicyDocument(t: NodePolicyTargets): { Version: string; Statement: Statement[] } {
+    const statements: Statement[] = [
+        { Sid: "ReadStackSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: t.secretArns },
+        listUnder("ListStatusAndCache", t.stateBucketArn, [STATUS_PREFIX, CACHE_PREFIX]),
+        {
+            Sid: "WriteStatusAndCache", Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+            Resource: [`${t.stateBucketArn}/${STATUS_PREFIX}/*`, `${t.stateBucketArn}/${CACHE_PREFIX}/*`],
+        },
+    ];
+    if (t.weights) {
+        const objects = `${t.weights.bucketArn}/${t.weights.prefix}/*`;
+        statements.push(listUnder("ListWeights", t.weights.bucketArn, [t.weights.prefix]));
+        statements.push({ Sid: "ReadWeights", Effect: "Allow", Action: ["s3:GetObject"], Resource: [objects] });
+        // Only a mirror this stack created may be seeded by the nodes; a shared bucket stays read-only.
+        if (t.weights.writable) {
+            statements.push({ Sid: "SeedWeights", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: [objects] });
+        }
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+function listUnder(sid: string, bucketArn: string, prefixes: string[]): Statement {
+    return {
+        Sid: sid, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn],
+        Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}/*`]) } },
+    };
+}
+
+interface IdentityContext {
+    name: string;
+    parent: pulumi.Resource;
+    partition: string;
+    storage: ClusterStorage;
+    secrets: ClusterSecrets;
+    tags: Record<string, string>;
+}
+
+export function nodeInstanceProfile(ctx: IdentityContext): iam.InstanceProfile {
+    const { name, parent, storage, secrets } = ctx;
+    const opts = { parent };
+    const role = new iam.Role(`${name}-node`, {
+        description: `Nodes of the DeepSeek SGLang cluster ${name}`,
+        assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        tags: ctx.tags,
+    }, opts);
+    // Session Manager replaces SSH: the managed policy is the documented minimum for the SSM agent.
+    new iam.RolePolicyAttachment(`${name}-node-ssm`, {
+        role: role.name, policyArn: `arn:${ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    }, opts);
+    const secretArns = [secrets.apiKeyArn, ...(secrets.hfTokenArn ? [secrets.hfTokenArn] : [])];
+    const policy = pulumi
+        .all([pulumi.all(secretArns), storage.stateBucketArn, storage.weights?.bucketArn ?? pulumi.output(null)])
+        .apply(([arns, stateArn, weightsArn]) => JSON.stringify(nodePolicyDocument({
+            secretArns: arns,
+            stateBucketArn: stateArn,
+            weights: storage.weights && weightsArn ? { bucketArn: weightsArn, prefix: storage.weights.prefix, writable: storage.weights.writable } : null,
+        })));
+    new iam.RolePolicy(`${name}-node-access`, { role: role.id, policy }, opts);
+    return new iam.InstanceProfile(`${name}-node`, { role: role.name, tags: ctx.tags }, opts);
+}

@@ -1,0 +1,73 @@
+// S3 locations: a state bucket for status records and compile caches (always), and the optional
+// weights mirror (a new bucket kept on destroy, or the user's existing bucket, read-only).
+
+import * as pulumi from "@pulumi/pulumi";
+import * as s3 from "@pulumi/aws/s3";
+import type { AwsConfig } from "../../spec/schema.js";
+import type { ServingPlan } from "../../plan/types.js";
+
+export const STATUS_PREFIX = "status";
+export const CACHE_PREFIX = "cache";
+export const MODELS_PREFIX = "models";
+
+export interface ClusterStorage {
+    stateBucketName: pulumi.Output<string>;
+    stateBucketArn: pulumi.Output<string>;
+    /** Null when the nodes download from Hugging Face. */
+    weights: WeightsMirror | null;
+}
+
+export interface WeightsMirror {
+    bucketName: pulumi.Output<string>;
+    bucketArn: pulumi.Output<string>;
+    /** Key prefix of this model revision inside the bucket. */
+    prefix: string;
+    /** True for a bucket this stack created: the first node may seed it. An existing bucket is read-only. */
+    writable: boolean;
+}
+
+interface StorageContext {
+    name: string;
+    parent: pulumi.Resource;
+    aws: AwsConfig;
+    plan: ServingPlan;
+    partition: string;
+    tags: Record<string, string>;
+}
+
+export function clusterStorage(ctx: StorageContext): ClusterStorage {
+    // Status records and caches can be rebuilt, so the bucket goes with the stack.
+    const state = privateBucket(ctx, `${ctx.name}-state`, { forceDestroy: true });
+    return { stateBucketName: state.bucket, stateBucketArn: state.arn, weights: weightsMirror(ctx) };
+}
+
+/** `models/<repo>/<revision>`: one mirror bucket can hold several models and pinned revisions. */
+export function weightsPrefix(plan: ServingPlan): string {
+    return `${MODELS_PREFIX}/${plan.weights.sourceRepo}/${plan.weights.revision}`;
+}
+
+function weightsMirror(ctx: StorageContext): WeightsMirror | null {
+    const wanted = ctx.aws.weightsBucket;
+    if (!wanted || (!wanted.create && !wanted.name)) return null;
+    const prefix = weightsPrefix(ctx.plan);
+    if (!wanted.create) {
+        const arn = `arn:${ctx.partition}:s3:::${wanted.name}`;
+        return { bucketName: pulumi.output(wanted.name!), bucketArn: pulumi.output(arn), prefix, writable: false };
+    }
+    // ~700 GB that took an hour to fetch: `pulumi destroy` leaves the bucket and its guards in place.
+    const bucket = privateBucket(ctx, `${ctx.name}-weights`, { bucketName: wanted.name, retainOnDelete: true });
+    return { bucketName: bucket.bucket, bucketArn: bucket.arn, prefix, writable: true };
+}
+
+function privateBucket(ctx: StorageContext, name: string, o: { bucketName?: string; forceDestroy?: boolean; retainOnDelete?: boolean }): s3.Bucket {
+    const opts = { parent: ctx.parent, retainOnDelete: o.retainOnDelete };
+    const bucket = new s3.Bucket(name, { bucket: o.bucketName, forceDestroy: o.forceDestroy ?? false, tags: { ...ctx.tags, Name: name } }, opts);
+    new s3.BucketServerSideEncryptionConfiguration(`${name}-sse`, {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    }, opts);
+    new s3.BucketPublicAccessBlock(`${name}-private`, {
+        bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    }, opts);
+    return bucket;
+}

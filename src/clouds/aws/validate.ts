@@ -1,0 +1,55 @@
+// Checks the component runs before it creates anything. Pure: the same problems the planner lists,
+// plus the ones only the component can see (a plan for another cloud, addresses that disagree).
+
+import { findInstanceType, type InstanceType } from "../../catalog/index.js";
+import { awsNodeAddresses, awsPath, checkAwsConfig, resolveAwsInstanceType } from "../../plan/aws-checks.js";
+import type { Problem, ServingPlan } from "../../plan/types.js";
+import type { AwsConfig, ClusterConfig } from "../../spec/schema.js";
+
+/** A refusal that lists every problem with its config path; thrown by AwsServingCluster. */
+export class AwsConfigError extends Error {
+    constructor(public readonly problems: Problem[]) {
+        super(problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
+        this.name = "AwsConfigError";
+    }
+}
+
+/** Throws AwsConfigError listing every problem; returns the instance type the nodes run on. */
+export function validateAwsCluster(name: string, plan: ServingPlan, aws: AwsConfig): InstanceType {
+    const problems = [...checkComponentName(name), ...checkPlanIsForAws(plan)];
+    const cluster = { cloud: "aws", gpu: plan.row.gpu, weights: plan.row.weights, aws } as ClusterConfig;
+    problems.push(...checkAwsConfig(cluster, { gpu: plan.row.gpu, nodes: plan.nodes.length, region: plan.region }));
+    const type = instanceTypeOf(plan, aws);
+    if (!type) problems.push({ path: awsPath("instanceType"), reason: `no EC2 type for ${plan.row.gpu} (plan says ${plan.instanceType ?? "nothing"})` });
+    if (problems.length === 0) problems.push(...checkAddressesAgree(cluster, plan));
+    if (problems.length > 0) throw new AwsConfigError(problems);
+    return type!;
+}
+
+/** The plan's instance type when the planner chose one, else the config's or the catalog's. */
+export function instanceTypeOf(plan: ServingPlan, aws: AwsConfig): InstanceType | undefined {
+    const named = plan.instanceType ? findInstanceType("aws", plan.instanceType) : resolveAwsInstanceType(aws, plan.row.gpu);
+    return named && named.gpu === plan.row.gpu ? named : undefined;
+}
+
+// Bucket autonames derive from the component name, and S3 accepts only lowercase names.
+function checkComponentName(name: string): Problem[] {
+    if (/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) return [];
+    return [{ path: "name", reason: `component name "${name}" must be 1-31 lowercase letters, digits or hyphens (it prefixes S3 bucket and load balancer names)` }];
+}
+
+function checkPlanIsForAws(plan: ServingPlan): Problem[] {
+    const problems: Problem[] = [];
+    if (plan.cloud !== "aws") problems.push({ path: "deepseek-sglang:cluster.cloud", reason: `the plan is for ${plan.cloud}, not aws` });
+    if (!plan.region) problems.push({ path: "aws:region", reason: "set the stack's AWS region" });
+    if (plan.nodes.length === 0) problems.push({ path: "deepseek-sglang:cluster.nodes", reason: "the plan has no nodes" });
+    return problems;
+}
+
+// The planner wrote these addresses into every node's flags; the ENIs must carry exactly them.
+function checkAddressesAgree(cluster: ClusterConfig, plan: ServingPlan): Problem[] {
+    const expected = awsNodeAddresses(cluster, plan.nodes.length);
+    const actual = plan.nodes.map((n) => n.address);
+    if (expected.join() === actual.join()) return [];
+    return [{ path: awsPath("privateIps"), reason: `the plan's node addresses (${actual.join(", ")}) differ from the AWS layout (${expected.join(", ")})` }];
+}

@@ -1,0 +1,186 @@
+#!/bin/bash
+# Sourced by every stage: paths, logging, the status record, secrets and object-store copies.
+# Every absolute path goes through DSBOOT_ROOT (empty on a node) so tests run the real scripts in a temp root.
+# shellcheck disable=SC2034  # variables here are used by the scripts that source this file
+# shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env, checked below
+
+set -Eeuo pipefail
+umask 022
+: "${DSBOOT_ROOT:=}"
+: "${DSBOOT_STAGE:=boot}"
+DSBOOT_ETC="$DSBOOT_ROOT/etc/dsboot"
+DSBOOT_BIN="$DSBOOT_ROOT/opt/dsboot/bin"
+DSBOOT_STATE="$DSBOOT_ROOT/var/lib/dsboot"
+DSBOOT_RUN="$DSBOOT_ROOT/run/dsboot"
+DSBOOT_SECRETS="$DSBOOT_RUN/secrets"
+DSBOOT_NODE="$DSBOOT_ETC/node.json"
+# shellcheck source=/dev/null
+. "$DSBOOT_ETC/boot.env"
+for _v in DSBOOT_RANK DSBOOT_NNODES DSBOOT_ADDRESS DSBOOT_CLOUD DSBOOT_STATUS_PREFIX DSBOOT_DATA_ROOT DSBOOT_IMAGE; do
+  [ -n "${!_v:-}" ] || { echo "boot.env lacks $_v" >&2; exit 1; }
+done
+mkdir -p "$DSBOOT_STATE" "$DSBOOT_RUN"
+
+host_path() { printf '%s%s' "$DSBOOT_ROOT" "$1"; }
+log() { printf '%s %s: %s\n' "$(date -u +%FT%TZ)" "$DSBOOT_STAGE" "$*" >&2; }
+tool() { python3 "$DSBOOT_BIN/dsboot-tool.py" "$@"; }
+is_rank0() { [ "$DSBOOT_RANK" = 0 ]; }
+multi_node() { [ "$DSBOOT_NNODES" -gt 1 ]; }
+
+# ---- status: one JSON record per node, published through the cloud's hook -------------------------
+# status STATE [ERROR] [KEY=VALUE...]: record this stage's state, then publish (best effort).
+status() {
+  local state=$1 error=${2:-} extra=()
+  shift $(($# < 2 ? $# : 2))
+  for kv in "$@"; do extra+=(--set "$kv"); done
+  # Stages write the record concurrently (server supervisor and readiness): serialise them.
+  flock "$DSBOOT_STATE/status.lock" python3 "$DSBOOT_BIN/dsboot-tool.py" status --file "$DSBOOT_STATE/status.json" --rank "$DSBOOT_RANK" --address "$DSBOOT_ADDRESS" \
+    --stage "$DSBOOT_STAGE" --state "$state" --error "$error" "${extra[@]}"
+  store_put "$DSBOOT_STATE/status.json" "$DSBOOT_STATUS_PREFIX/rank-$DSBOOT_RANK.json" ||
+    log "warning: could not publish status to $DSBOOT_STATUS_PREFIX"
+}
+fail() {
+  trap - ERR
+  log "FAILED: $*"
+  status failed "$*" || true
+  exit 1
+}
+on_err() { fail "line $1: '$2' exited $3"; }
+trap 'on_err "$LINENO" "$BASH_COMMAND" "$?"' ERR
+
+# ---- cloud credentials from the instance identity (never from user data) -----------------------
+# auth_header_file RESOURCE: write an "Authorization: Bearer" header file for curl -H @file, so the
+# token never appears in a process's argv.
+auth_header_file() {
+  local out="$DSBOOT_SECRETS/auth-$1.hdr" token
+  install -d -m 700 "$DSBOOT_SECRETS"
+  case "$DSBOOT_CLOUD" in
+    gcp) token=$(curl -sSf --max-time 10 -H 'Metadata-Flavor: Google' \
+      "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token" | tool field access_token) ;;
+    azure) token=$(curl -sSf --max-time 10 -H 'Metadata: true' \
+      "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://$1/" | tool field access_token) ;;
+    *) return 1 ;;
+  esac
+  (umask 077 && printf 'Authorization: Bearer %s\n' "$token" >"$out")
+  printf '%s' "$out"
+}
+
+# read_secret REF NAME: secret store -> root-only file under /run; prints the file's path.
+read_secret() {
+  local ref=$1 out="$DSBOOT_SECRETS/$2" hdr
+  install -d -m 700 "$DSBOOT_SECRETS"
+  (
+    umask 077
+    case "$DSBOOT_CLOUD" in
+      aws) aws secretsmanager get-secret-value --region "$DSBOOT_REGION" --secret-id "$ref" \
+        --query SecretString --output text >"$out.tmp" ;;
+      gcp) hdr=$(auth_header_file cloud-platform)
+        curl -sSf --max-time 30 -H "@$hdr" "https://secretmanager.googleapis.com/v1/$ref/versions/latest:access" |
+          tool field payload.data --base64 >"$out.tmp" ;;
+      azure) hdr=$(auth_header_file vault.azure.net)
+        curl -sSf --max-time 30 -H "@$hdr" "$ref?api-version=7.4" | tool field value >"$out.tmp" ;;
+      hosts) cat "$(host_path "$ref")" >"$out.tmp" ;;
+    esac
+    # The CLIs end the value with a newline; the key itself never has one.
+    printf '%s' "$(cat "$out.tmp")" >"$out" && rm -f "$out.tmp"
+  ) || { rm -f "$out.tmp"; return 1; }
+  [ -s "$out" ] || return 1
+  printf '%s' "$out"
+}
+
+# ---- object store: status records and caches ----------------------------------------------------
+blob_curl() { # METHOD URL [curl args...]: Azure blob REST with the managed identity's token
+  local method=$1 url=$2 hdr
+  shift 2
+  hdr=$(auth_header_file storage.azure.com)
+  curl -sSf --max-time 600 -X "$method" -H "@$hdr" -H 'x-ms-version: 2021-08-06' "$@" "$url"
+}
+store_put() { # LOCAL_FILE URL
+  case "$DSBOOT_CLOUD" in
+    aws) aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$1" "$2" ;;
+    gcp) gcloud storage cp --quiet "$1" "$2" ;;
+    azure) blob_curl PUT "$2" -H 'x-ms-blob-type: BlockBlob' --data-binary "@$1" -o /dev/null ;;
+    hosts) mkdir -p "$(dirname "$(host_path "$2")")" && cp "$1" "$(host_path "$2").tmp" && mv "$(host_path "$2").tmp" "$(host_path "$2")" ;;
+  esac
+}
+store_get() { # URL LOCAL_FILE: non-zero when absent
+  case "$DSBOOT_CLOUD" in
+    aws) aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$1" "$2" ;;
+    gcp) gcloud storage cp --quiet "$1" "$2" ;;
+    azure) blob_curl GET "$1" -o "$2" ;;
+    hosts) cp "$(host_path "$1")" "$2" ;;
+  esac
+}
+
+# ---- docker arguments shared by the server, the precompile run and the conversion ----------------
+# Fills the array named by $1 with device, network and volume options.
+docker_base_args() {
+  local -n out=$1
+  out=(--network host --ipc host --privileged --shm-size "$DSBOOT_SHM_SIZE"
+    --ulimit memlock=-1 --ulimit stack=67108864)
+  if [ "$DSBOOT_GPU_VENDOR" = amd ]; then
+    out+=(--device /dev/kfd --device /dev/dri --group-add video) # ROCm devices (sglang-facts §1.6)
+  else
+    out+=(--gpus all)
+  fi
+  local host container
+  while IFS= read -r -d '' host && IFS= read -r -d '' container; do
+    case "$host" in
+      "$DSBOOT_DATA_ROOT"/*) mkdir -p "$(host_path "$host")" ;;
+      # Fabric libraries (e.g. /var/lib/gib) exist only on images that ship them.
+      *) [ -e "$(host_path "$host")" ] || { log "note: $host is absent here; not mounted"; continue; } ;;
+    esac
+    out+=(-v "$(host_path "$host"):$container")
+  done < <(tool mounts --node "$DSBOOT_NODE")
+}
+
+# The interface that holds this node's plan address: NCCL and Gloo must use it, and Gloo takes one
+# concrete name, not NCCL's exclusion syntax (sglang-facts §7.2 items 4-5).
+socket_iface() {
+  ip -o -4 addr show | awk -v a="$DSBOOT_ADDRESS" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }'
+}
+
+# container_env_file OUT: the plan's env; the detected socket interface only where the plan is silent.
+container_env_file() {
+  local iface defaults=()
+  iface=$(socket_iface)
+  if [ -n "$iface" ]; then
+    defaults=(--default "NCCL_SOCKET_IFNAME=$iface" --default "GLOO_SOCKET_IFNAME=$iface")
+  elif multi_node; then
+    fail "no interface holds $DSBOOT_ADDRESS, the address the other ranks use to reach this node"
+  fi
+  tool env-file --node "$DSBOOT_NODE" --default "SGLANG_HOST_IP=$DSBOOT_ADDRESS" "${defaults[@]}" >"$1"
+}
+
+# ---- keyed caches (DeepGEMM kernels, torch.compile) ---------------------------------------------
+# A marker file named after the key says "this directory holds the cache for KEY".
+cache_marker() { printf '%s/.dsboot-cache-%s' "$1" "$2"; }
+
+# restore_cache KIND KEY DIR: 0 when DIR holds KEY's cache (already, or fetched from the store now).
+restore_cache() {
+  local kind=$1 key=$2 dir=$3 tgz="$DSBOOT_RUN/$1.tar.gz"
+  mkdir -p "$dir"
+  if [ -f "$(cache_marker "$dir" "$key")" ]; then log "$kind cache $key already here"; return 0; fi
+  [ -n "$DSBOOT_CACHE_PREFIX" ] || return 1
+  if ! store_get "$DSBOOT_CACHE_PREFIX/$kind/$key.tar.gz" "$tgz" 2>/dev/null; then
+    log "$kind cache $key is not in $DSBOOT_CACHE_PREFIX"
+    return 1
+  fi
+  tar -xzf "$tgz" -C "$dir" || { log "$kind cache archive unreadable; rebuilding"; rm -f "$tgz"; return 1; }
+  rm -f "$tgz"
+  touch "$(cache_marker "$dir" "$key")"
+  log "$kind cache $key restored from the store"
+}
+
+# save_cache KIND KEY DIR: mark DIR as KEY's cache; rank 0 alone uploads it (one writer per key).
+save_cache() {
+  local kind=$1 key=$2 dir=$3 tgz="$DSBOOT_RUN/$1.tar.gz"
+  touch "$(cache_marker "$dir" "$key")"
+  is_rank0 && [ -n "$DSBOOT_CACHE_PREFIX" ] || return 0
+  if tar -czf "$tgz" -C "$dir" --exclude='.dsboot-cache-*' . && store_put "$tgz" "$DSBOOT_CACHE_PREFIX/$kind/$key.tar.gz"; then
+    log "$kind cache $key saved to $DSBOOT_CACHE_PREFIX"
+  else
+    log "warning: could not save the $kind cache"
+  fi
+  rm -f "$tgz"
+}

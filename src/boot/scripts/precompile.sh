@@ -1,0 +1,47 @@
+#!/bin/bash
+# Stage: kernels compiled before the server starts, so a restart does not pay for them again.
+# DeepGEMM (FP8 on Hopper): restore the cache keyed by release, model revision, tp/nnodes and GPU
+# from the object store, else run the plan's compile_deep_gemm (same args as the server, on every
+# node together: it launches a full server, sglang-facts §3) and save the cache back.
+# torch.compile: restore its cache here; the server's warmup builds a missing one and readiness saves it.
+# shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env (lib.sh checks them)
+DSBOOT_STAGE=precompile
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+compile_deepgemm() {
+  local dir=$1 argv dargs=() envf="$DSBOOT_RUN/precompile.env" rc=0
+  mapfile -d '' -t argv < <(tool argv --node "$DSBOOT_NODE" --key precompile)
+  [ "${#argv[@]}" -gt 0 ] || fail "the plan turns DeepGEMM precompile on but gives no precompile argv"
+  docker_base_args dargs
+  container_env_file "$envf"
+  log "compiling DeepGEMM kernels (typically 10-20 minutes, sglang-facts §3)"
+  status running "" "deepgemm=compiling"
+  docker rm -f dsboot-precompile >/dev/null 2>&1 || true
+  timeout "$DSBOOT_PRECOMPILE_TIMEOUT" docker run --rm --name dsboot-precompile "${dargs[@]}" \
+    --env-file "$envf" "$DSBOOT_IMAGE" "${argv[@]}" || rc=$?
+  if [ "$rc" = 0 ]; then
+    save_cache deepgemm "$DSBOOT_DG_CACHE_KEY" "$dir"
+    status running "" "deepgemm=compiled"
+  else
+    # Not fatal: without a precompiled cache the server compiles on its first start (sglang-facts §3).
+    docker rm -f dsboot-precompile >/dev/null 2>&1 || true
+    log "DeepGEMM precompile failed (exit $rc); the server will compile on first start"
+    status running "DeepGEMM precompile failed (exit $rc)" "deepgemm=failed"
+  fi
+}
+
+status running
+if [ "$DSBOOT_DG_PRECOMPILE" = 1 ]; then
+  dg=$(host_path "$DSBOOT_DG_CACHE_DIR")
+  if restore_cache deepgemm "$DSBOOT_DG_CACHE_KEY" "$dg"; then
+    status running "" "deepgemm=cache-hit"
+  else
+    compile_deepgemm "$dg"
+  fi
+fi
+if [ "$DSBOOT_TC_ENABLED" = 1 ]; then
+  restore_cache torch-compile "$DSBOOT_TC_CACHE_KEY" "$(host_path "$DSBOOT_TC_CACHE_DIR")" ||
+    log "torch.compile cache will be built by the server's warmup and saved once it serves"
+fi
+status complete

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Stage: report "serving" only when the cluster really generates.
+# Rank 0: every worker's health endpoint answers (workers serve a dummy /health once their schedulers
+# are up), the release's readiness path answers 200 (/health_generate, or /health where it waits for
+# warmup and generates, sglang-facts §5), and an authenticated API call succeeds with the key.
+# Workers: their own /health. Then keep watching: a lost server goes back to "starting".
+# shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env (lib.sh checks them)
+DSBOOT_STAGE=readiness
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+self="http://$DSBOOT_ADDRESS:$DSBOOT_HTTP_PORT"
+hdr="$DSBOOT_SECRETS/api.hdr"
+why=""
+
+answers() { curl -sf -o /dev/null --max-time "${2:-10}" "${@:3}" "$1"; }
+
+ready() {
+  local w
+  if ! is_rank0; then
+    answers "$self/health" || { why="own /health does not answer"; return 1; }
+    return 0
+  fi
+  for w in $DSBOOT_WORKER_ADDRESSES; do
+    answers "http://$w:$DSBOOT_HTTP_PORT/health" || { why="worker $w is not up"; return 1; }
+  done
+  answers "$self$DSBOOT_READINESS_PATH" 60 -H "@$hdr" || { why="$DSBOOT_READINESS_PATH is not 200 yet"; return 1; }
+  answers "$self/v1/models" 10 -H "@$hdr" || { why="/v1/models refuses the API key"; return 1; }
+}
+
+if is_rank0; then
+  key=$(read_secret "$DSBOOT_SECRET_API_KEY" api-key) || fail "could not read the API key from the secret store"
+  (umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$key")" >"$hdr")
+fi
+
+while :; do
+  status starting
+  deadline=$((SECONDS + DSBOOT_READY_TIMEOUT))
+  until ready; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "not ready after ${DSBOOT_READY_TIMEOUT}s: $why"
+    sleep "$DSBOOT_POLL_SECONDS"
+  done
+  log "serving"
+  status serving
+  if [ "$DSBOOT_TC_ENABLED" = 1 ]; then
+    tc=$(host_path "$DSBOOT_TC_CACHE_DIR")
+    [ -f "$(cache_marker "$tc" "$DSBOOT_TC_CACHE_KEY")" ] || save_cache torch-compile "$DSBOOT_TC_CACHE_KEY" "$tc"
+  fi
+  misses=0
+  while [ "$misses" -lt 3 ]; do
+    sleep "$DSBOOT_POLL_SECONDS"
+    if ready; then misses=0; else misses=$((misses + 1)); fi
+  done
+  log "lost readiness: $why"
+done

@@ -3,7 +3,6 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { awsPreviewCall, awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
-import "./boot-shim.js";
 
 export interface Recorded {
     type: string;

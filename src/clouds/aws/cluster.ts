@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ssm from "@pulumi/aws/ssm";
-import { BOOT_STAGE_UNITS } from "../../boot/index.js";
+import { unitsFor } from "../../boot/render.js";
 import type { BootHooks } from "../../boot/hooks.js";
 import { DEFAULT_ROOT_VOLUME_GIB } from "../../plan/aws-checks.js";
 import type { AwsConfig } from "../../spec/schema.js";
@@ -110,7 +110,7 @@ export class AwsServingCluster extends pulumi.ComponentResource {
         this.statusLocation = pulumi.interpolate`s3://${storage.stateBucketName}/${STATUS_PREFIX}`;
         this.weightsMirror = storage.weights ? pulumi.interpolate`s3://${storage.weights.bucketName}/${storage.weights.prefix}` : pulumi.output(null);
         this.costPerHour = pulumi.output(plan.costPerHour);
-        this.logCommands = this.nodeIds.apply((ids) => logCommands(region, ids, BOOT_STAGE_UNITS));
+        this.logCommands = this.nodeIds.apply((ids) => logCommands(region, ids, (rank) => unitsFor(plan, rank)));
         this.userData = nodes.map((n) => n.userData);
 
         this.registerOutputs({

@@ -3,7 +3,7 @@
 export { AwsServingCluster, AWS_SERVING_CLUSTER_TYPE, DLAMI_SSM_PARAMETERS, usesOwnPlacementGroup } from "./cluster.js";
 export type { AwsServingClusterArgs } from "./args.js";
 export { AwsConfigError, validateAwsCluster, instanceTypeOf } from "./validate.js";
-export { efaInterfaceLayout, encodeUserData, capacityOptions, USER_DATA_LIMIT_BYTES, type InterfaceSlot } from "./nodes.js";
+export { efaInterfaceLayout, capacityOptions, type InterfaceSlot } from "./nodes.js";
 export { nodePolicyDocument, type NodePolicyTargets } from "./iam.js";
 export { chooseZone, existingSubnetProblems } from "./network.js";
 export { weightsPrefix, STATUS_PREFIX, CACHE_PREFIX, MODELS_PREFIX } from "./storage.js";

@@ -1,13 +1,12 @@
 // One launch template + one instance per rank: fixed private IP on the primary ENA interface, EFA
 // interfaces laid out per instance type, IMDSv2, encrypted gp3 root, the boot pipeline's user data.
 
-import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import type * as iam from "@pulumi/aws/iam";
 import type { InstanceType } from "../../catalog/index.js";
 import type { BootHooks } from "../../boot/hooks.js";
-import { renderUserData } from "../../boot/index.js";
+import { encodeUserData, renderUserData } from "../../boot/index.js";
 import type { ServingPlan } from "../../plan/types.js";
 import type { AwsConfig } from "../../spec/schema.js";
 
@@ -28,17 +27,6 @@ export function efaInterfaceLayout(efaInterfaces: number): InterfaceSlot[] {
     if (efaInterfaces > 0) slots.push({ networkCardIndex: 0, deviceIndex: 1, kind: "efa-only" });
     for (let card = 1; card < efaInterfaces; card++) slots.push({ networkCardIndex: card, deviceIndex: 0, kind: "efa-only" });
     return slots;
-}
-
-/** EC2 caps raw user data at 16 KB; cloud-init reads gzip, so larger documents are compressed. */
-export const USER_DATA_LIMIT_BYTES = 16 * 1024;
-
-/** User data as the launch template takes it: base64, gzip first when the text would not fit. */
-export function encodeUserData(text: string): string {
-    const raw = Buffer.from(text, "utf8");
-    const bytes = raw.length > USER_DATA_LIMIT_BYTES ? zlib.gzipSync(raw, { level: 9 }) : raw;
-    if (bytes.length > USER_DATA_LIMIT_BYTES) throw new Error(`user data is ${bytes.length} bytes even gzipped; EC2 accepts ${USER_DATA_LIMIT_BYTES}`);
-    return bytes.toString("base64");
 }
 
 // Ubuntu DLAMIs boot from /dev/sda1; naming it resizes the image's own root volume.
@@ -90,7 +78,8 @@ function clusterNode(ctx: NodeContext, rank: number, address: string): ClusterNo
         imageId: ctx.imageId,
         instanceType: ctx.type.name,
         iamInstanceProfile: { arn: ctx.profile.arn },
-        userData: userData.apply(encodeUserData),
+        // The boot pipeline gzips documents over EC2's 16 KB cap; cloud-init sniffs the gzip magic.
+        userData: userData.apply((text) => encodeUserData(text).base64),
         // IMDSv2 only (session tokens); hop limit 2 so a container on a bridge network can still reach it.
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, instanceMetadataTags: "disabled" },
         blockDeviceMappings: [{

@@ -6,11 +6,11 @@ export function tailStageCommand(region: string, instanceId: string, unit: strin
     return `aws ssm start-session --region ${region} --target ${instanceId} --document-name AWS-StartInteractiveCommand --parameters '${parameters}'`;
 }
 
-/** Per rank, per stage unit: the command that tails that stage's log. */
-export function logCommands(region: string, instanceIds: string[], units: readonly string[]): Record<string, Record<string, string>> {
+/** Per rank, per stage unit the boot pipeline runs there: the command that tails that stage's log. */
+export function logCommands(region: string, instanceIds: string[], unitsOf: (rank: number) => readonly string[]): Record<string, Record<string, string>> {
     const byRank: Record<string, Record<string, string>> = {};
     instanceIds.forEach((id, rank) => {
-        byRank[`rank-${rank}`] = Object.fromEntries(units.map((unit) => [unit, tailStageCommand(region, id, unit)]));
+        byRank[`rank-${rank}`] = Object.fromEntries(unitsOf(rank).map((unit) => [unit, tailStageCommand(region, id, unit)]));
     });
     return byRank;
 }

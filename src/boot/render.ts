@@ -1,0 +1,223 @@
+// ServingPlan + rank + cloud hooks -> one #cloud-config document for that node.
+// The scripts and units are real files next to this module, read at render time; only two small
+// generated files differ per node: boot.env (settings, never a secret) and node.json (argv, env, mounts).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { stringify } from "yaml";
+import type { NodePlan, ServingPlan } from "../plan/types.js";
+import type { BootHooks } from "./hooks.js";
+
+/** Where the pipeline lives on a node. The scripts derive the same paths in lib.sh. */
+export const NODE_PATHS = {
+    bin: "/opt/dsboot/bin",
+    etc: "/etc/dsboot",
+    units: "/etc/systemd/system",
+} as const;
+
+export const SCRIPT_FILES = [
+    "lib.sh",
+    "prepare-storage.sh",
+    "fetch-weights.sh",
+    "precompile.sh",
+    "sglang.sh",
+    "readiness.sh",
+    "beacon.sh",
+    "with-api-key.sh",
+    "dsboot-tool.py",
+] as const;
+
+/** Stage units in pipeline order; the beacon only exists on rank 0 of a multi-node cluster. */
+export const STAGE_UNITS = [
+    "dsboot-prepare-storage.service",
+    "dsboot-fetch-weights.service",
+    "dsboot-precompile.service",
+    "dsboot-sglang.service",
+    "dsboot-readiness.service",
+] as const;
+export const BEACON_UNIT = "dsboot-beacon.service";
+export const TARGET_UNIT = "dsboot.target";
+
+/** AWS caps user data at 16 KB before base64; the other clouds allow more, so this is the bound. */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+
+export const SCRIPTS_DIR = join(__dirname, "scripts");
+export const UNITS_DIR = join(__dirname, "units");
+
+// DeepSeek's own FP8 -> BF16 converter (inference/fp8_cast_bf16.py + kernel.py), pinned to a commit
+// so every node runs the same code (SGLang #3491 names it as the way to get BF16 weights).
+const CONVERTER_URL = "https://raw.githubusercontent.com/deepseek-ai/DeepSeek-V3/1c6947e6ab906b2e6052d90b2c1808c14ed126df/inference";
+// SGLang's DP-attention ZMQ ports take dist-init+1..+6 on rank 0 (sglang-facts §7.1); stay clear of them.
+const BEACON_PORT_OFFSET = 100;
+// Volumes the image itself already built on instance store: the AWS DLAMI mounts NVMe here (cloud-facts §1.4).
+const EPHEMERAL_MOUNTS: Record<string, string[]> = { aws: ["/opt/dlami/nvme"], gcp: [], azure: [], hosts: [] };
+// Headroom on the data volume for DeepGEMM/torch.compile caches and partial files.
+const CACHE_HEADROOM_BYTES = 64 * 2 ** 30;
+
+/** The directory every host path of the plan lives under; the pipeline mounts fast local disk there. */
+export function dataRootOf(plan: ServingPlan): string {
+    const dirs = [plan.weights.hostDir, plan.deepgemm.hostCacheDir, plan.torchCompile.hostCacheDir];
+    if (plan.weights.conversion) dirs.push(plan.weights.conversion.outputHostDir);
+    const split = dirs.map((d) => d.split("/").filter(Boolean));
+    const common: string[] = [];
+    for (let i = 0; split.every((s) => i < s.length - 1 && s[i] === split[0]![i]); i++) common.push(split[0]![i]!);
+    if (common.length === 0) throw new Error(`boot: the plan's host directories share no parent below /: ${dirs.join(", ")}`);
+    return `/${common.join("/")}`;
+}
+
+/** Bytes the data volume must hold: the checkpoint, a converted copy if any, and cache headroom. */
+export function bytesNeeded(plan: ServingPlan): number {
+    return Math.ceil(plan.weights.bytes + (plan.weights.conversion?.outputBytes ?? 0) + CACHE_HEADROOM_BYTES);
+}
+
+export function beaconPort(plan: ServingPlan): number {
+    return plan.ports.distInit + BEACON_PORT_OFFSET;
+}
+
+function nodeAt(plan: ServingPlan, rank: number): NodePlan {
+    const node = plan.nodes.find((n) => n.rank === rank);
+    if (!node) throw new Error(`boot: the plan has no node of rank ${rank} (ranks ${plan.nodes.map((n) => n.rank).join(", ")})`);
+    return node;
+}
+
+const flag = (on: boolean): string => (on ? "1" : "0");
+
+/** Every setting the scripts read from boot.env. References to secrets, never secrets. */
+export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks): Record<string, string> {
+    const node = nodeAt(plan, rank);
+    const rank0 = nodeAt(plan, 0);
+    return {
+        DSBOOT_RANK: String(rank),
+        DSBOOT_NNODES: String(plan.nodes.length),
+        DSBOOT_ADDRESS: node.address,
+        DSBOOT_RANK0_ADDRESS: rank0.address,
+        DSBOOT_WORKER_ADDRESSES: plan.nodes.filter((n) => n.rank !== 0).map((n) => n.address).join(" "),
+        DSBOOT_CLOUD: hooks.cloud,
+        DSBOOT_REGION: hooks.region ?? plan.region ?? "",
+        DSBOOT_SECRET_HF_TOKEN: hooks.secrets.hfToken ?? "",
+        DSBOOT_SECRET_API_KEY: hooks.secrets.apiKey,
+        DSBOOT_WEIGHTS_MIRROR: (hooks.weightsMirror ?? "").replace(/\/+$/, ""),
+        DSBOOT_STATUS_PREFIX: hooks.statusPrefix.replace(/\/+$/, ""),
+        DSBOOT_CACHE_PREFIX: (hooks.cachePrefix ?? "").replace(/\/+$/, ""),
+        DSBOOT_HF_ENDPOINT: "https://huggingface.co",
+        DSBOOT_MODEL_REPO: plan.weights.sourceRepo,
+        DSBOOT_MODEL_REVISION: plan.weights.revision,
+        DSBOOT_DATA_ROOT: dataRootOf(plan),
+        DSBOOT_NEED_BYTES: String(bytesNeeded(plan)),
+        DSBOOT_EPHEMERAL_MOUNTS: (EPHEMERAL_MOUNTS[hooks.cloud] ?? []).join(" "),
+        DSBOOT_WEIGHTS_DIR: plan.weights.hostDir,
+        DSBOOT_CONVERT: flag(plan.weights.conversion !== null),
+        DSBOOT_CONVERTED_DIR: plan.weights.conversion?.outputHostDir ?? "",
+        DSBOOT_CONVERTER_URL: CONVERTER_URL,
+        DSBOOT_SERVED_DIR: plan.weights.conversion?.outputHostDir ?? plan.weights.hostDir,
+        DSBOOT_FETCH_PARALLEL: "16",
+        DSBOOT_FETCH_ROUNDS: "5",
+        DSBOOT_IMAGE: plan.sglang.image,
+        DSBOOT_GPU_VENDOR: plan.gpu.vendor,
+        DSBOOT_FABRIC: plan.fabric,
+        DSBOOT_SHM_SIZE: "32g", // SGLang's docker recipes use --shm-size 32g (sglang-facts §7.2 item 16)
+        DSBOOT_HTTP_PORT: String(plan.ports.http),
+        DSBOOT_BEACON_PORT: String(beaconPort(plan)),
+        DSBOOT_READINESS_PATH: plan.sglang.readinessPath,
+        DSBOOT_API_KEY_PLACEHOLDER: plan.apiKeyPlaceholder,
+        DSBOOT_DG_PRECOMPILE: flag(plan.deepgemm.precompile && node.precompile !== null),
+        DSBOOT_DG_CACHE_KEY: plan.deepgemm.cacheKey ?? "",
+        DSBOOT_DG_CACHE_DIR: plan.deepgemm.hostCacheDir,
+        // compile_deep_gemm's own --timeout defaults to 3600 s (sglang-facts §3); allow image start on top.
+        DSBOOT_PRECOMPILE_TIMEOUT: "5400",
+        DSBOOT_TC_ENABLED: flag(plan.torchCompile.enabled),
+        DSBOOT_TC_CACHE_KEY: plan.torchCompile.cacheKey ?? "",
+        DSBOOT_TC_CACHE_DIR: plan.torchCompile.hostCacheDir,
+        DSBOOT_RESTART_BUDGET: "3",
+        DSBOOT_RESTART_DELAY: "30",
+        DSBOOT_GROUP_RESTART_LIMIT: "20",
+        DSBOOT_POLL_SECONDS: "10",
+        // Loading 700 GB-1.3 TB, capturing CUDA graphs and warming up; multi-node loads can take long (§7.2 item 9).
+        DSBOOT_READY_TIMEOUT: "7200",
+    };
+}
+
+/** bash-quoted KEY='value' lines; the scripts source this file. */
+export function renderBootEnv(settings: Record<string, string>): string {
+    const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+    return Object.entries(settings).map(([k, v]) => `${k}=${quote(v)}\n`).join("");
+}
+
+/** Structured per-node data: argv (exactly the plan's), container env and mounts. */
+export function renderNodeJson(plan: ServingPlan, rank: number): string {
+    const node = nodeAt(plan, rank);
+    return `${JSON.stringify({ rank, launch: node.launch, precompile: node.precompile, env: node.env, mounts: plan.mounts })}\n`;
+}
+
+/**
+ * The file as the node gets it: full-line comments and blank lines dropped (the shebang stays).
+ * The repo keeps the commented originals; the sandbox tests run exactly the stripped text.
+ */
+export function stripForNode(text: string): string {
+    return text
+        .split("\n")
+        .filter((line, i) => (i === 0 && line.startsWith("#!")) || !/^\s*(#.*)?$/.test(line))
+        .join("\n")
+        .concat("\n");
+}
+
+function readAsset(dir: string, name: string): string {
+    return stripForNode(readFileSync(join(dir, name), "utf8"));
+}
+
+/** The units this node runs (the beacon only on rank 0 of a multi-node cluster). */
+export function unitsFor(plan: ServingPlan, rank: number): string[] {
+    return [...STAGE_UNITS, ...(rank === 0 && plan.nodes.length > 1 ? [BEACON_UNIT] : [])];
+}
+
+interface WriteFile {
+    path: string;
+    permissions: string;
+    content: string;
+}
+
+/** Every file the node gets, with its mode. Used by renderUserData and by the sandbox tests. */
+export function bootFiles(plan: ServingPlan, rank: number, hooks: BootHooks): WriteFile[] {
+    const units = unitsFor(plan, rank);
+    const scripts = SCRIPT_FILES.filter((s) => s !== "beacon.sh" || units.includes(BEACON_UNIT));
+    return [
+        ...scripts.map((s) => ({ path: `${NODE_PATHS.bin}/${s}`, permissions: "0755", content: readAsset(SCRIPTS_DIR, s) })),
+        ...[...units, TARGET_UNIT].map((u) => ({ path: `${NODE_PATHS.units}/${u}`, permissions: "0644", content: readAsset(UNITS_DIR, u) })),
+        { path: `${NODE_PATHS.etc}/boot.env`, permissions: "0644", content: renderBootEnv(bootSettings(plan, rank, hooks)) },
+        { path: `${NODE_PATHS.etc}/node.json`, permissions: "0644", content: renderNodeJson(plan, rank) },
+    ];
+}
+
+/**
+ * One #cloud-config document: write the files, enable the units, start the pipeline without blocking
+ * cloud-init (the pipeline takes hours; enabling makes it run again after every reboot).
+ */
+export function renderUserData(plan: ServingPlan, rank: number, hooks: BootHooks): string {
+    const doc = {
+        write_files: bootFiles(plan, rank, hooks),
+        runcmd: [
+            ["systemctl", "daemon-reload"],
+            ["systemctl", "enable", TARGET_UNIT, ...unitsFor(plan, rank)],
+            ["systemctl", "start", "--no-block", TARGET_UNIT],
+        ],
+    };
+    return `#cloud-config\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+}
+
+/** cloud-init reads gzip-compressed user data as is (it sniffs the gzip magic). */
+export function gzipUserData(text: string): Buffer {
+    return gzipSync(Buffer.from(text, "utf8"), { level: 9 });
+}
+
+/**
+ * What a cloud component sends: the plain text when it fits the 16 KB bound, else its gzip, base64
+ * encoded for APIs that take binary user data that way (`aws.ec2.Instance.userDataBase64`).
+ */
+export function encodeUserData(text: string): { gzip: boolean; bytes: number; base64: string } {
+    const raw = Buffer.from(text, "utf8");
+    if (raw.length <= USER_DATA_LIMIT_BYTES) return { gzip: false, bytes: raw.length, base64: raw.toString("base64") };
+    const gz = gzipUserData(text);
+    if (gz.length > USER_DATA_LIMIT_BYTES) throw new Error(`boot: user data is ${gz.length} bytes even gzipped, over ${USER_DATA_LIMIT_BYTES}`);
+    return { gzip: true, bytes: gz.length, base64: gz.toString("base64") };
+}

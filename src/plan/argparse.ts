@@ -467,6 +467,8 @@ function takeValues(flag: FlagSpec, explicitValue: string | undefined, tokens: r
         if (explicitValue !== undefined) return { ok: false, reason: `takes no value (got '=${explicitValue}')`, next: at + 1 };
         return { ok: true, values: [], next: at + 1 };
     }
+    // argparse drops a '--' value (CPython 3.11 turns `--flag=--` into []); too quirky to pass on.
+    if (explicitValue === "--") return { ok: false, reason: "has the value '--', which argparse drops", next: at + 1 };
     // An `=value` is the whole argument list: argparse does not read further tokens after it.
     if (explicitValue !== undefined) {
         if (typeof nargs === "number" && nargs !== 1) return { ok: false, reason: `expects ${nargs} values`, next: at + 1 };

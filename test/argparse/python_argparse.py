@@ -10,6 +10,8 @@ namespace holds only what an argv sets.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import re
@@ -119,7 +121,9 @@ def encodable(value):
 
 def verdict(parser, argv):
     try:
-        return {"ok": True, "values": encodable(vars(parser.parse_args(argv)))}
+        with contextlib.redirect_stdout(io.StringIO()):  # --help prints usage before exiting
+            namespace = parser.parse_args(argv)
+        return {"ok": True, "values": encodable(vars(namespace))}
     except Refused as e:
         return {"ok": False, "error": str(e)}
 

@@ -198,6 +198,10 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
             problems.push({ path, reason: `${checkpoint.repo} is already FP8: do not pass --quantization (seed: "we should not run it with any quantization arguments like --quantization fp8")` });
             return;
         }
+        if (flag.dest === "config") {
+            problems.push({ path, reason: `${name} loads further flags from a file the library cannot check; put them in extraArgs` });
+            return;
+        }
         const managed = MANAGED_DESTS[flag.dest];
         if (managed) problems.push({ path, reason: `${name} is managed by the library (${managed})` });
     });

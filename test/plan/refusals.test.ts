@@ -106,6 +106,9 @@ describe("refusals", () => {
         assertProblem(problemsOf({ ...H200, sglang: { version: "0.5.15", extraArgs: ["--enable-ep-moe"] } }), `${P}.sglang.extraArgs[0]`, /no flag --enable-ep-moe/);
         assertProblem(problemsOf({ ...H200, sglang: { extraArgs: ["--chunked-prefill-size", "lots"] } }), `${P}.sglang.extraArgs[1]`, /lots/);
     });
+    it("extraArgs: --config would load unchecked flags from a file", () => {
+        assertProblem(problemsOf({ ...H200, sglang: { version: "0.5.15", extraArgs: ["--config", "/etc/sglang.yaml"] } }), `${P}.sglang.extraArgs[0]`, /cannot check/);
+    });
     it("lists every problem at once", () => {
         const problems = problemsOf({ cloud: "aws", gpu: "A100", weights: "fp8", sglang: { version: "9.9", dpAttention: 1, extraArgs: ["--bogus"] } });
         const paths = new Set(problems.map((p) => p.path));

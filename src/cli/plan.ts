@@ -80,7 +80,7 @@ export function userDataByRank(preview: Preview, nodes: number): string[] {
     const out: string[] = Array.from({ length: nodes }, () => "");
     for (const r of preview.resources) {
         const raw = r.inputs.userData ?? r.inputs.userDataBase64;
-        const rank = /rank-?(\d+)/.exec(r.name);
+        const rank = /-(?:rank|node)-(\d+)(?:-|$)/.exec(r.name);
         if (typeof raw === "string" && rank && Number(rank[1]) < nodes) out[Number(rank[1])] = decodeUserData(raw);
     }
     return out;

@@ -4,7 +4,7 @@
 import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUDS_WITH_COMPONENT } from "../clouds/index.js";
-import { awsPreviewCall } from "../clouds/aws/preview-mocks.js";
+import { awsPreviewMocks, awsPreviewWorld } from "../clouds/aws/preview-mocks.js";
 import type { StackConfig } from "../config.js";
 import type { ServingPlan } from "../plan/index.js";
 // The program only defines a function; importing it registers nothing until it is called under the mocks.
@@ -45,15 +45,7 @@ export async function previewStack(config: StackConfig, plan: ServingPlan): Prom
     if (!CLOUDS_WITH_COMPONENT.has(plan.cloud)) return { resources: [], outputs: {} };
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:::${args.name}`, name: args.inputs.name ?? args.name } };
-            },
-            call(args) {
-                return awsPreviewCall(args.token, args.inputs);
-            },
-        },
+        awsPreviewMocks(awsPreviewWorld(config.values), (args) => resources.push({ type: args.type, name: args.name, inputs: args.inputs })),
         PROJECT,
         config.stack ?? "preview",
         false,

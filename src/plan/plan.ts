@@ -91,7 +91,7 @@ export function plan(spec: DeploymentSpec): PlanResult {
         problems.push(...rules.checkChunkedPrefixCache(s.chunkedPrefixCache, backend, release));
         problems.push(...rules.checkDeepGemm(s.deepGemm, gpu, servedFp8, release));
         problems.push(...rules.checkChoice(s.reasoningParser, "--reasoning-parser", at("sglang", "reasoningParser"), release));
-        if (checkpoint) problems.push(...rules.checkExtraArgs(s.extraArgs, release, checkpoint));
+        problems.push(...rules.checkExtraArgs(s.extraArgs, release, checkpoint));
     }
 
     if (problems.length > 0 || !release || !checkpoint || !row || addresses.list.length !== nodes) return { ok: false, problems: dedupe(problems) };

@@ -163,7 +163,7 @@ export const MANAGED_DESTS: Record<string, string> = {
  * extraArgs: every option must be a full, current option of the release and not one the library
  * manages; FP8 checkpoints take no --quantization and no fp8_e5m2 KV cache (the seed's warning).
  */
-export function checkExtraArgs(extraArgs: string[] | undefined, release: Release, checkpoint: Checkpoint): Problem[] {
+export function checkExtraArgs(extraArgs: string[] | undefined, release: Release, checkpoint: Checkpoint | undefined): Problem[] {
     if (!extraArgs) return [];
     const problems: Problem[] = [];
     extraArgs.forEach((token, i) => {
@@ -190,12 +190,12 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
             problems.push({ path, reason: `${name} is deprecated in SGLang ${release.version}${flag.help_first_sentence ? ` (${flag.help_first_sentence})` : ""}` });
             return;
         }
-        if (checkpoint.quantization === "fp8" && flag.dest === "kv_cache_dtype" && value === "fp8_e5m2") {
-            problems.push({ path, reason: `${checkpoint.repo} is already FP8: do not run it with --kv-cache-dtype fp8_e5m2 (seed: "we should not run it with any quantization arguments")` });
+        if (checkpoint?.quantization === "fp8" && flag.dest === "kv_cache_dtype" && value === "fp8_e5m2") {
+            problems.push({ path, reason: `${checkpoint!.repo} is already FP8: do not run it with --kv-cache-dtype fp8_e5m2 (seed: "we should not run it with any quantization arguments")` });
             return;
         }
-        if (checkpoint.quantization === "fp8" && flag.dest === "quantization") {
-            problems.push({ path, reason: `${checkpoint.repo} is already FP8: do not pass --quantization (seed: "we should not run it with any quantization arguments like --quantization fp8")` });
+        if (checkpoint?.quantization === "fp8" && flag.dest === "quantization") {
+            problems.push({ path, reason: `${checkpoint!.repo} is already FP8: do not pass --quantization (seed: "we should not run it with any quantization arguments like --quantization fp8")` });
             return;
         }
         if (flag.dest === "config") {

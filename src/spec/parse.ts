@@ -41,7 +41,7 @@ const REGION_KEYS: Record<string, string> = { aws: "aws:region", gcp: "gcp:regio
 export function parseDeploymentConfig(
     config: Record<string, unknown>,
     opts: { stack: string | null; secretKeys?: ReadonlySet<string> },
-): { ok: true; spec: DeploymentSpec } | { ok: false; problems: Problem[] } {
+): { ok: true; spec: DeploymentSpec } | { ok: false; problems: Problem[]; spec?: DeploymentSpec } {
     const problems: Problem[] = [];
     const raw = config[CLUSTER_KEY];
     if (raw === undefined) {
@@ -60,10 +60,12 @@ export function parseDeploymentConfig(
     if (token !== undefined && !tokenIsSecret) {
         problems.push({ path: HF_TOKEN_KEY, reason: "must be a Pulumi secret: run `pulumi config set --secret hfToken <token>`; a plain value would sit unencrypted in the stack file and state" });
     }
-    if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+    if (!parsed.success) return { ok: false, problems };
 
     const cluster = parsed.data;
     const regionKey = REGION_KEYS[cluster.cloud];
     const region = regionKey && typeof config[regionKey] === "string" ? (config[regionKey] as string) : null;
-    return { ok: true, spec: { stack: opts.stack, cluster, region, hfToken: token !== undefined } };
+    const spec: DeploymentSpec = { stack: opts.stack, cluster, region, hfToken: token !== undefined };
+    // A well-formed cluster is still returned with the other keys' problems, so the planner can add its own.
+    return problems.length > 0 ? { ok: false, problems, spec } : { ok: true, spec };
 }

@@ -46,7 +46,10 @@ export class AwsServingCluster extends pulumi.ComponentResource {
     public readonly nodeIds: pulumi.Output<string[]>;
     /** Fixed private addresses, rank 0 first (the plan's). */
     public readonly nodeAddresses: pulumi.Output<string[]>;
-    /** Zone the subnet and nodes live in. */
+    /**
+     * Zone the subnet and nodes live in. Checks that need AWS (the zone offers the type; an existing
+     * subnet is in the named VPC, CIDR and zone) reject this output with an AwsConfigError.
+     */
     public readonly availabilityZone: pulumi.Output<string>;
     /** `s3://<bucket>/status`: each node writes `rank-N.json` there as it moves through its stages. */
     public readonly statusLocation: pulumi.Output<string>;

@@ -87,7 +87,8 @@ function newNetwork(ctx: NetworkContext): ClusterNetwork {
         routeTableIds: [privateRoutes.id], tags: named("s3"),
     }, opts);
 
-    return { vpcId: vpc.id, subnetId: subnet.id, vpcCidr, availabilityZone: subnet.availabilityZone };
+    // The checked zone itself, so a refusal rejects this output with its AwsConfigError.
+    return { vpcId: vpc.id, subnetId: subnet.id, vpcCidr, availabilityZone };
 }
 
 function existingNetwork(ctx: NetworkContext): ClusterNetwork {

@@ -1,0 +1,54 @@
+// Child process for refusals-live.test.ts: builds clusters whose zone or subnet AWS refuses, and prints
+// each one's problems as JSON. Run apart because the refused zone also fails every resource waiting
+// on it, as unhandled rejections, which is how the engine reports them but noise to node:test.
+
+import type { AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
+import type { AwsConfig } from "../../src/spec/schema.js";
+import { awsStackFor, withAws } from "./fixtures.js";
+import { installAwsMocks, unwrap } from "./mocks.js";
+
+export const REFUSAL_WORLD: AwsPreviewWorld = {
+    region: "us-east-2",
+    offerings: { "p5.48xlarge": ["us-east-2a"], "p5en.48xlarge": [] },
+    subnets: { "subnet-0e1fe": { vpcId: "vpc-0e1fe", cidrBlock: "10.1.0.0/24", availabilityZone: "us-east-2c" } },
+};
+
+export const SCENARIOS: Record<string, { row: string; aws?: AwsConfig; region?: string }> = {
+    badzone: { row: "fp8-2x8xh100", aws: { availabilityZone: "us-east-2c" } },
+    nowhere: { row: "fp8-8xh200", region: "us-east-2" },
+    wrongvpc: { row: "fp8-2x8xh100", aws: { vpcId: "vpc-0a1b", subnetId: "subnet-0e1fe", subnetCidr: "10.1.0.0/24", availabilityZone: "us-east-2a" } },
+    wrongcidr: { row: "fp8-2x8xh100", aws: { vpcId: "vpc-0e1fe", subnetId: "subnet-0e1fe", subnetCidr: "10.1.0.0/23" } },
+};
+
+/** One scenario per process: after a refused registration the mock runtime answers no further invokes. */
+async function main(name: string): Promise<void> {
+    const sc = SCENARIOS[name];
+    if (!sc) throw new Error(`unknown scenario ${name}`);
+    const stray: string[] = [];
+    process.on("unhandledRejection", (err) => stray.push((err as Error).name));
+    await installAwsMocks(REFUSAL_WORLD);
+    const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
+    const base = awsStackFor(sc.row);
+    const stack = sc.aws ? withAws(base, sc.aws) : base;
+    const plan = sc.region ? { ...stack.plan, region: sc.region } : stack.plan;
+    const cluster = new AwsServingCluster(name, { plan, aws: stack.aws });
+    let result: Record<string, unknown>;
+    try {
+        result = { resolved: await unwrap(cluster.availabilityZone) };
+    } catch (err) {
+        result = { error: (err as Error).name, problems: (err as { problems?: unknown }).problems };
+    }
+    // The RPC queue never drains after a refused registration (waitForRPCs would hang); give the
+    // dependent registrations a moment to fail instead.
+    await new Promise((r) => setTimeout(r, 300));
+    process.stdout.write(JSON.stringify({ ...result, strayKinds: [...new Set(stray)] }));
+    process.exit(0);
+}
+
+// Run only as a script (the test imports SCENARIOS from this file).
+if (process.argv[1] && /refusal-runner\.ts$/.test(process.argv[1])) {
+    main(process.argv[2] ?? "").catch((err) => {
+        console.error(err);
+        process.exit(1);
+    });
+}

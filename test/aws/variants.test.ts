@@ -186,6 +186,10 @@ describe("synchronous refusals", () => {
         const plan = { ...s.plan, nodes: s.plan.nodes.map((n) => ({ ...n, address: `10.42.0.${100 + n.rank}` })) };
         assert.throws(() => new Cluster("moved", { plan, aws: s.aws }), /privateIps: the plan's node addresses \(10\.42\.0\.100, 10\.42\.0\.101\) differ/);
     });
+    it("refuses a name too long for the NLB's 32-character names when the NLB is on", () => {
+        const s = awsStackFor("fp8-8xh200");
+        assert.throws(() => new Cluster("a-name-of-twenty-one1", { plan: s.plan, aws: { loadBalancer: true } }), /^AwsConfigError: name: with loadBalancer: true the component name must be at most 20/);
+    });
     it("refuses a plan for another cloud or without a region", () => {
         const s = awsStackFor("fp8-8xh200");
         assert.throws(() => new Cluster("other", { plan: { ...s.plan, cloud: "gcp" }, aws: {} }), /deepseek-sglang:cluster\.cloud: the plan is for gcp/);

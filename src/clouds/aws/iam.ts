@@ -60,7 +60,13 @@ interface IdentityContext {
     tags: Record<string, string>;
 }
 
-export function nodeInstanceProfile(ctx: IdentityContext): iam.InstanceProfile {
+export interface NodeIdentity {
+    profile: iam.InstanceProfile;
+    /** The role's policies; a node must not boot before its grants are attached. */
+    grants: pulumi.Resource[];
+}
+
+export function nodeInstanceProfile(ctx: IdentityContext): NodeIdentity {
     const { name, parent, storage, secrets } = ctx;
     const opts = { parent };
     const role = new iam.Role(`${name}-node`, {
@@ -72,7 +78,7 @@ export function nodeInstanceProfile(ctx: IdentityContext): iam.InstanceProfile {
         tags: ctx.tags,
     }, opts);
     // Session Manager replaces SSH: the managed policy is the documented minimum for the SSM agent.
-    new iam.RolePolicyAttachment(`${name}-node-ssm`, {
+    const ssmCore = new iam.RolePolicyAttachment(`${name}-node-ssm`, {
         role: role.name, policyArn: `arn:${ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     }, opts);
     const secretArns = [secrets.apiKeyArn, ...(secrets.hfTokenArn ? [secrets.hfTokenArn] : [])];
@@ -83,6 +89,7 @@ export function nodeInstanceProfile(ctx: IdentityContext): iam.InstanceProfile {
             stateBucketArn: stateArn,
             weights: storage.weights && weightsArn ? { bucketArn: weightsArn, prefix: storage.weights.prefix, writable: storage.weights.writable } : null,
         })));
-    new iam.RolePolicy(`${name}-node-access`, { role: role.id, policy }, opts);
-    return new iam.InstanceProfile(`${name}-node`, { role: role.name, tags: ctx.tags }, opts);
+    const access = new iam.RolePolicy(`${name}-node-access`, { role: role.id, policy }, opts);
+    const profile = new iam.InstanceProfile(`${name}-node`, { role: role.name, tags: ctx.tags }, opts);
+    return { profile, grants: [ssmCore, access] };
 }

@@ -14,6 +14,8 @@ export interface ClusterNetwork {
     /** CIDR of the whole VPC: NLB health checks and in-VPC clients reach the API port from it. */
     vpcCidr: pulumi.Input<string>;
     availabilityZone: pulumi.Output<string>;
+    /** Routes a node needs at first boot (NAT, S3 endpoint); empty for the user's own network. */
+    egress: pulumi.Resource[];
 }
 
 interface NetworkContext {
@@ -78,17 +80,17 @@ function newNetwork(ctx: NetworkContext): ClusterNetwork {
     const privateRoutes = new ec2.RouteTable(`${name}-private-rt`, {
         vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: named("private-rt"),
     }, opts);
-    new ec2.RouteTableAssociation(`${name}-private-rta`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, opts);
+    const privateAssociation = new ec2.RouteTableAssociation(`${name}-private-rta`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, opts);
 
     // Weights (~700 GB per node) and caches move through S3: a gateway endpoint keeps that traffic off
     // the NAT gateway, which bills per GB processed, at no charge of its own.
-    new ec2.VpcEndpoint(`${name}-s3`, {
+    const s3Endpoint = new ec2.VpcEndpoint(`${name}-s3`, {
         vpcId: vpc.id, serviceName: `com.amazonaws.${ctx.region}.s3`, vpcEndpointType: "Gateway",
         routeTableIds: [privateRoutes.id], tags: named("s3"),
     }, opts);
 
     // The checked zone itself, so a refusal rejects this output with its AwsConfigError.
-    return { vpcId: vpc.id, subnetId: subnet.id, vpcCidr, availabilityZone };
+    return { vpcId: vpc.id, subnetId: subnet.id, vpcCidr, availabilityZone, egress: [privateAssociation, s3Endpoint] };
 }
 
 function existingNetwork(ctx: NetworkContext): ClusterNetwork {
@@ -106,6 +108,7 @@ function existingNetwork(ctx: NetworkContext): ClusterNetwork {
         subnetId: checked.id,
         vpcCidr,
         availabilityZone: checked.availabilityZone,
+        egress: [],
     };
 }
 

@@ -50,6 +50,8 @@ export interface NodeContext {
     securityGroupId: pulumi.Input<string>;
     placementGroupName: pulumi.Input<string> | null;
     profile: iam.InstanceProfile;
+    /** What must exist before a node boots: its grants, the secret values, the egress routes. */
+    bootDependencies: pulumi.Resource[];
     hooks: pulumi.Output<BootHooks>;
     rootVolumeGiB: number;
     tags: Record<string, string>;
@@ -103,7 +105,7 @@ function clusterNode(ctx: NodeContext, rank: number, address: string): ClusterNo
     const instance = new ec2.Instance(nodeName, {
         launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply((v) => String(v)) },
         tags,
-    }, { parent });
+    }, { parent, dependsOn: ctx.bootDependencies });
     return { rank, address, launchTemplate, instance, userData };
 }
 

@@ -10,6 +10,8 @@ export interface ClusterSecrets {
     apiKeyArn: pulumi.Output<string>;
     /** The generated API key, a Pulumi secret. */
     apiKey: pulumi.Output<string>;
+    /** The secret values; a node must not boot before they exist. */
+    versions: pulumi.Resource[];
 }
 
 interface SecretsContext {
@@ -26,15 +28,18 @@ export function clusterSecrets(ctx: SecretsContext): ClusterSecrets {
     const { name, parent } = ctx;
     const password = new random.RandomPassword(`${name}-api-key`, { length: API_KEY_LENGTH, special: false }, { parent });
     const apiKey = pulumi.secret(password.result);
-    const apiKeyArn = storedSecret(ctx, `${name}-api-key`, "SGLang API key (--api-key) of the serving cluster", apiKey);
-    const hfTokenArn = ctx.hfToken === undefined ? null : storedSecret(ctx, `${name}-hf-token`, "Hugging Face token for the weights download", pulumi.secret(ctx.hfToken));
-    return { hfTokenArn, apiKeyArn, apiKey };
+    const versions: pulumi.Resource[] = [];
+    const apiKeyArn = storedSecret(ctx, `${name}-api-key`, "SGLang API key (--api-key) of the serving cluster", apiKey, versions);
+    const hfTokenArn = ctx.hfToken === undefined
+        ? null
+        : storedSecret(ctx, `${name}-hf-token`, "Hugging Face token for the weights download", pulumi.secret(ctx.hfToken), versions);
+    return { hfTokenArn, apiKeyArn, apiKey, versions };
 }
 
-function storedSecret(ctx: SecretsContext, name: string, description: string, value: pulumi.Output<string>): pulumi.Output<string> {
+function storedSecret(ctx: SecretsContext, name: string, description: string, value: pulumi.Output<string>, versions: pulumi.Resource[]): pulumi.Output<string> {
     const opts = { parent: ctx.parent };
     // A short recovery window: a re-created stack gets new autonamed secrets, so nothing waits on it.
     const secret = new secretsmanager.Secret(name, { description, recoveryWindowInDays: 7, tags: { ...ctx.tags, Name: name } }, opts);
-    new secretsmanager.SecretVersion(`${name}-value`, { secretId: secret.id, secretString: value }, opts);
+    versions.push(new secretsmanager.SecretVersion(`${name}-value`, { secretId: secret.id, secretString: value }, opts));
     return secret.arn;
 }

@@ -16,7 +16,7 @@ export class AwsConfigError extends Error {
 
 /** Throws AwsConfigError listing every problem; returns the instance type the nodes run on. */
 export function validateAwsCluster(name: string, plan: ServingPlan, aws: AwsConfig): InstanceType {
-    const problems = [...checkComponentName(name), ...checkPlanIsForAws(plan)];
+    const problems = [...checkComponentName(name, aws), ...checkPlanIsForAws(plan)];
     const cluster = { cloud: "aws", gpu: plan.row.gpu, weights: plan.row.weights, aws } as ClusterConfig;
     problems.push(...checkAwsConfig(cluster, { gpu: plan.row.gpu, nodes: plan.nodes.length, region: plan.region }));
     const type = instanceTypeOf(plan, aws);
@@ -33,9 +33,17 @@ export function instanceTypeOf(plan: ServingPlan, aws: AwsConfig): InstanceType 
 }
 
 // Bucket autonames derive from the component name, and S3 accepts only lowercase names.
-function checkComponentName(name: string): Problem[] {
-    if (/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) return [];
-    return [{ path: "name", reason: `component name "${name}" must be 1-31 lowercase letters, digits or hyphens (it prefixes S3 bucket and load balancer names)` }];
+// Load balancer and target group names stop at 32 characters; `<name>-api-` plus Pulumi's 7-character suffix must fit.
+const MAX_NAME_WITH_NLB = 20;
+
+function checkComponentName(name: string, aws: AwsConfig): Problem[] {
+    if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) {
+        return [{ path: "name", reason: `component name "${name}" must be 1-31 lowercase letters, digits or hyphens (it prefixes S3 bucket and load balancer names)` }];
+    }
+    if (aws.loadBalancer && name.length > MAX_NAME_WITH_NLB) {
+        return [{ path: "name", reason: `with loadBalancer: true the component name must be at most ${MAX_NAME_WITH_NLB} characters (NLB names stop at 32); "${name}" has ${name.length}` }];
+    }
+    return [];
 }
 
 function checkPlanIsForAws(plan: ServingPlan): Problem[] {

@@ -80,7 +80,8 @@ export function plan(spec: DeploymentSpec): PlanResult {
 
     const addresses = nodeAddresses(c, nodes);
     problems.push(...addresses.problems);
-    if (cloud === "aws") problems.push(...checkAwsConfig(c, { gpu: gpu.id, nodes }));
+    if (cloud === "aws" && !spec.region) problems.push({ path: "aws:region", reason: "missing: set the AWS region in the stack file (aws:region: us-east-2); the instance types, prices and the boot pipeline's API calls depend on it" });
+    if (cloud === "aws") problems.push(...checkAwsConfig(c, { gpu: gpu.id, nodes, region: spec.region ?? undefined }));
 
     const servedFp8 = checkpoint?.quantization === "fp8" && weights === "fp8";
     if (release) {

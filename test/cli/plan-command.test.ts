@@ -65,6 +65,7 @@ describe("plan command", () => {
         const file = path.join(dir, "Pulumi.bad.yaml");
         fs.writeFileSync(file, [
             "config:",
+            "  aws:region: us-east-2",
             "  deepseek-sglang:hfToken: hf_plaintext",
             "  deepseek-sglang:cluster:",
             "    cloud: aws",

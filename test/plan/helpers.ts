@@ -7,7 +7,9 @@ import { planFromConfig, type PlanResult, type ServingPlan } from "../../src/pla
 import { CLUSTER_KEY } from "../../src/spec/schema.js";
 
 export function configOf(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { [CLUSTER_KEY]: cluster, ...extra };
+    // Tests plan AWS in us-east-2 unless they say otherwise (the planner refuses an AWS stack without a region).
+    const region = cluster.cloud === "aws" && !("aws:region" in extra) ? { "aws:region": "us-east-2" } : {};
+    return { [CLUSTER_KEY]: cluster, ...region, ...extra };
 }
 
 export function planCluster(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): PlanResult {

@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { CLOUD_IDS, GPU_IDS, RELEASES, ROWS, gpusOffered, type CloudId } from "../../src/catalog/index.js";
 import { parseSglangArgv } from "../../src/plan/argparse.js";
 import type { run as runType } from "../../src/cli/plan.js";
-import { planCluster } from "./helpers.js";
+import { configOf, planCluster } from "./helpers.js";
 
 const DIVISORS_OF_TP = (tp: number) => [2, 4, 8, 16, 32].filter((d) => tp % d === 0);
 
@@ -112,7 +112,7 @@ describe("properties", () => {
             await fc.assert(
                 fc.asyncProperty(validCluster, fc.constantFrom(...MUTATIONS), async (cluster, mutation) => {
                     const file = path.join(dir, "Pulumi.bad.yaml");
-                    fs.writeFileSync(file, stringify({ config: { "deepseek-sglang:cluster": mutation.apply(cluster) } }));
+                    fs.writeFileSync(file, stringify({ config: configOf(mutation.apply(cluster)) }));
                     const out: string[] = [];
                     const err: string[] = [];
                     const { run } = (await import("../../src/cli/plan.js")) as { run: typeof runType };

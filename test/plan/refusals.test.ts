@@ -43,7 +43,7 @@ describe("refusals", () => {
         assertProblem(problemsOf({ cloud: "aws", gpu: "A100", weights: "int8", model: "unsloth/DeepSeek-R1-0528-BF16", nodes: 4 }), `${P}.model`, /only an FP8 checkpoint can be converted/);
     });
     it("FP8 -> BF16 is the one conversion allowed", () => {
-        const r = planFromConfig({ [P]: { cloud: "aws", gpu: "H200", weights: "bf16", model: "deepseek-ai/DeepSeek-R1" } }, { stack: null });
+        const r = planFromConfig({ [P]: { cloud: "aws", gpu: "H200", weights: "bf16", model: "deepseek-ai/DeepSeek-R1" }, "aws:region": "us-east-2" }, { stack: null });
         assert.ok(r.ok);
         assert.deepEqual(r.plan.weights.conversion?.to, "bf16");
     });
@@ -75,7 +75,7 @@ describe("refusals", () => {
         assertProblem(problemsOf({ cloud: "aws", gpu: "A100", weights: "awq", sglang: { version: "0.4.6.post5", chunkedPrefixCache: true } }), `${P}.sglang.chunkedPrefixCache`, /triton/);
     });
     it("the chunked prefix cache rule follows the release: flashinfer has it in 0.5.15", () => {
-        const r = planFromConfig({ [P]: { ...H200, sglang: { version: "0.5.15", attentionBackend: "flashinfer", chunkedPrefixCache: true } } }, { stack: null });
+        const r = planFromConfig({ [P]: { ...H200, sglang: { version: "0.5.15", attentionBackend: "flashinfer", chunkedPrefixCache: true } }, "aws:region": "us-east-2" }, { stack: null });
         assert.ok(r.ok, r.ok ? "" : JSON.stringify(r.problems));
     });
     it("DeepGEMM on GPUs without it", () => {
@@ -123,13 +123,17 @@ describe("refusals", () => {
         assertProblem(r.problems, "deepseek-sglang:hfToken", /must be a Pulumi secret/);
     });
     it("a secure hfToken is accepted", () => {
-        const r = planFromConfig({ [P]: H200, "deepseek-sglang:hfToken": { secure: "v1:abc" } }, { stack: null });
+        const r = planFromConfig({ [P]: H200, "aws:region": "us-east-2", "deepseek-sglang:hfToken": { secure: "v1:abc" } }, { stack: null });
         assert.ok(r.ok);
     });
     it("another cloud's block, and hosts without addresses", () => {
         assertProblem(problemsOf({ ...H200, gcp: { zone: "us-central1-b" } }), `${P}.gcp`, /only the aws block/);
         assertProblem(problemsOf({ cloud: "hosts", gpu: "H200", weights: "fp8" }), `${P}.hosts`, /addresses/);
         assertProblem(problemsOf({ cloud: "hosts", gpu: "H20", weights: "fp8", hosts: { addresses: ["10.0.0.1"] } }), `${P}.hosts.addresses`, /1 address.*2 node/);
+    });
+    it("an AWS stack without aws:region", () => {
+        const r = planFromConfig({ [P]: H200 }, { stack: null });
+        assert.ok(!r.ok && r.problems.some((p) => p.path === "aws:region"));
     });
     it("a table combination that has no row", () => {
         assertProblem(problemsOf({ cloud: "aws", gpu: "H200", weights: "int8" }), `${P}.weights`, /no row/);

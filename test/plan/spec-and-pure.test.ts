@@ -46,7 +46,7 @@ describe("spec", () => {
         assert.ok(ok.ok && ok.spec.region === "us-east-2");
     });
     it("accepts a secret hfToken under pulumi up (secret keys from the runtime)", () => {
-        const r = parseDeploymentConfig({ "deepseek-sglang:cluster": { cloud: "aws", gpu: "H200", weights: "fp8" }, "deepseek-sglang:hfToken": "hf_x" }, { stack: null, secretKeys: new Set(["deepseek-sglang:hfToken"]) });
+        const r = parseDeploymentConfig({ "deepseek-sglang:cluster": { cloud: "aws", gpu: "H200", weights: "fp8" }, "aws:region": "us-east-2", "deepseek-sglang:hfToken": "hf_x" }, { stack: null, secretKeys: new Set(["deepseek-sglang:hfToken"]) });
         assert.ok(r.ok && r.spec.hfToken);
     });
 });

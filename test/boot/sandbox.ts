@@ -84,17 +84,31 @@ export function startScript(node: SandboxNode, script: string, args: string[] = 
     let err = "";
     child.stdout.on("data", (d) => (err += d));
     child.stderr.on("data", (d) => (err += d));
-    const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stderr: err })));
+    // "exit", not "close": a fake container started by the script may still hold the pipes.
+    let exited = false;
+    const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        child.on("exit", (code) => {
+            exited = true;
+            setTimeout(() => resolve({ code, stderr: err }), 50);
+        }),
+    );
+    const signal = (sig: NodeJS.Signals) => {
+        try {
+            process.kill(-child.pid!, sig);
+        } catch {
+            /* already gone */
+        }
+    };
     return {
         done,
         stderr: () => err,
         stop: async () => {
-            try {
-                process.kill(-child.pid!, "SIGKILL");
-            } catch {
-                /* already gone */
-            }
-            await done;
+            // TERM first so the script's own trap runs (sglang.sh removes its container), then KILL.
+            signal("SIGTERM");
+            const timer = setTimeout(() => signal("SIGKILL"), 3000);
+            if (!exited) await done;
+            clearTimeout(timer);
+            killContainers(node);
         },
     };
 }
@@ -144,19 +158,22 @@ export async function waitFor(what: string, pred: () => boolean, timeoutMs: numb
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Kill whatever fake containers a node still runs (they live in their own sessions) and remove it. */
-export function cleanupNode(node: SandboxNode): void {
+/** Kill whatever fake containers a node still runs (they live in their own sessions). */
+export function killContainers(node: SandboxNode): void {
     const dir = join(node.state, "containers");
-    if (existsSync(dir)) {
-        for (const f of readdirSync(dir)) {
-            const pid = Number(readFileSync(join(dir, f), "utf8"));
-            try {
-                process.kill(-pid, "SIGKILL");
-            } catch {
-                /* gone */
-            }
+    if (!existsSync(dir)) return;
+    for (const f of readdirSync(dir)) {
+        const pid = Number(readFileSync(join(dir, f), "utf8"));
+        try {
+            process.kill(-pid, "SIGKILL");
+        } catch {
+            /* gone */
         }
     }
+}
+
+export function cleanupNode(node: SandboxNode): void {
+    killContainers(node);
     rmSync(node.root, { recursive: true, force: true });
 }
 

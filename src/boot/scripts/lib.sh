@@ -30,14 +30,18 @@ multi_node() { [ "$DSBOOT_NNODES" -gt 1 ]; }
 # ---- status: one JSON record per node, published through the cloud's hook -------------------------
 # status STATE [ERROR] [KEY=VALUE...]: record this stage's state, then publish (best effort).
 status() {
-  local state=$1 error=${2:-} extra=()
+  local state=$1 error=${2:-} extra=() lock
   shift $(($# < 2 ? $# : 2))
   for kv in "$@"; do extra+=(--set "$kv"); done
-  # Stages write the record concurrently (server supervisor and readiness): serialise them.
-  flock "$DSBOOT_STATE/status.lock" python3 "$DSBOOT_BIN/dsboot-tool.py" status --file "$DSBOOT_STATE/status.json" --rank "$DSBOOT_RANK" --address "$DSBOOT_ADDRESS" \
+  # Stages update and publish concurrently (server supervisor and readiness): one at a time, so
+  # the published copy is never older than the local one.
+  exec {lock}>>"$DSBOOT_STATE/status.lock"
+  flock "$lock"
+  tool status --file "$DSBOOT_STATE/status.json" --rank "$DSBOOT_RANK" --address "$DSBOOT_ADDRESS" \
     --stage "$DSBOOT_STAGE" --state "$state" --error "$error" "${extra[@]}"
   store_put "$DSBOOT_STATE/status.json" "$DSBOOT_STATUS_PREFIX/rank-$DSBOOT_RANK.json" ||
     log "warning: could not publish status to $DSBOOT_STATUS_PREFIX"
+  exec {lock}>&-
 }
 fail() {
   trap - ERR

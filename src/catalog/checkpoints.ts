@@ -21,7 +21,7 @@ export interface Checkpoint {
     note?: string;
 }
 
-const FP8_BYTES = 700e9; // 685B params at 1 byte + BF16 embeddings/norms + block scales (R1 "720GB", sglang-facts §9)
+const FP8_BYTES = 689e9; // 685B params at ~1 byte incl. BF16 embeddings/norms and block scales (R1 "720GB", sglang-facts §9)
 const BF16_BYTES = 1.37e12; // 685B params at 2 bytes; README: "over 1.3 TB"
 const AWQ_BYTES = 370e9; // 4-bit experts + FP16 attention/shared weights and group scales
 const INT8_BYTES = 700e9; // 1 byte per weight plus scales

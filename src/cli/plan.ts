@@ -6,6 +6,9 @@ import * as path from "node:path";
 import { ConfigFileError, listStacks, readStackFile, stacksDir, type StackConfig } from "../config.js";
 import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "../plan/index.js";
 import { previewStack, decodeUserData, type Preview } from "./preview.js";
+import { renderUserData } from "../boot/index.js";
+import { plannedBootHooks } from "../clouds/planned-hooks.js";
+import { HF_TOKEN_KEY } from "../spec/schema.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json]";
@@ -48,8 +51,8 @@ function targets(args: CliArgs): StackConfig[] {
 }
 
 /** The `--json` document of DESIGN.md's plan contract. */
-export function planDocument(plan: ServingPlan, preview: Preview): Record<string, unknown> {
-    const userData = userDataByRank(preview, plan.nodes.length);
+export function planDocument(plan: ServingPlan, preview: Preview, config: StackConfig): Record<string, unknown> {
+    const userData = preview.resources.length > 0 ? userDataByRank(preview, plan.nodes.length) : plannedUserData(plan, config);
     return {
         stack: plan.stack,
         cloud: plan.cloud,
@@ -73,6 +76,13 @@ function redactSecrets(outputs: Record<string, unknown>): Record<string, unknown
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(outputs)) out[k] = /key|token|secret/i.test(k) ? "[secret]" : v;
     return out;
+}
+
+/** Clouds without a component: the user data their nodes would get under the planned names. */
+function plannedUserData(plan: ServingPlan, config: StackConfig): string[] {
+    const gcpProject = typeof config.values["gcp:project"] === "string" ? (config.values["gcp:project"] as string) : null;
+    const hooks = plannedBootHooks(plan, { hfToken: HF_TOKEN_KEY in config.values, gcpProject });
+    return plan.nodes.map((n) => (hooks ? renderUserData(plan, n.rank, hooks) : ""));
 }
 
 /** Rank -> uncompressed cloud-init text, read back from the instances' launch templates. */
@@ -116,7 +126,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
             continue;
         }
         const preview = await previewStack(config, result.plan);
-        docs.push(planDocument(result.plan, preview));
+        docs.push(planDocument(result.plan, preview, config));
         lines.push(summaryLine(result.plan, preview));
     }
     for (const f of failures) {
@@ -130,11 +140,14 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
 }
 
 if (require.main === module) {
+    // Set the exit code and let stdout drain: process.exit() would cut a large --json short on a pipe.
     run(process.argv.slice(2), (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`)).then(
-        (code) => process.exit(code),
+        (code) => {
+            process.exitCode = code;
+        },
         (e: unknown) => {
             process.stderr.write(`plan: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exit(1);
+            process.exitCode = 1;
         },
     );
 }

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { describe, it } from "node:test";
 import { listStacks } from "../../src/config.js";
 
@@ -12,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const CLI = [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "src", "cli", "plan.ts")];
 
 function plan(args: string[]): { code: number; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -100,5 +101,29 @@ describe("plan command", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.match(pkg.scripts.plan, /src\/cli\/plan\.ts/);
         assert.ok(execFileSync);
+    });
+});
+
+describe("plan --json user data for every node of every stack", () => {
+    it("is cloud-init that passes `cloud-init schema` and fits AWS's 16 KB once gzipped", () => {
+        const r = plan(["--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const docs = JSON.parse(r.stdout) as { stack: string; nodes: { rank: number; userData: string }[] }[];
+        assert.equal(docs.length, listStacks(ROOT).length);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "userdata-"));
+        try {
+            for (const doc of docs) {
+                for (const node of doc.nodes) {
+                    assert.match(node.userData, /^#cloud-config\n/, `${doc.stack} rank ${node.rank}`);
+                    assert.ok(zlib.gzipSync(node.userData).length <= 16 * 1024, `${doc.stack} rank ${node.rank} too large`);
+                    const file = path.join(dir, `${doc.stack}-${node.rank}.yaml`);
+                    fs.writeFileSync(file, node.userData);
+                    const v = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+                    assert.equal(v.status, 0, `${doc.stack} rank ${node.rank}: ${v.stdout}${v.stderr}`);
+                }
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -135,7 +135,15 @@ test("server: docker runs exactly the plan's argv; the key is swapped in only in
         const sglang = startScript(node, "sglang.sh");
         const ready = startScript(node, "readiness.sh");
         try {
-            await waitFor("rank 0 serving", () => existsSync(join(node.root, "var/lib/dsboot/status.json")) && statusRecord(node).state === "serving", 30_000);
+            // The published record is what users watch; it is written just after the local one.
+            const publishedServing = () => {
+                try {
+                    return published(node).state === "serving";
+                } catch {
+                    return false; // not written yet, or caught mid-write
+                }
+            };
+            await waitFor("rank 0 serving", () => existsSync(join(node.root, "var/lib/dsboot/status.json")) && statusRecord(node).state === "serving" && publishedServing(), 30_000);
         } finally {
             await ready.stop();
             await sglang.stop();

@@ -34,3 +34,20 @@ export function hostAddresses(cidr: string, offset: number, count: number): stri
     if (offset + count > size - 2) return null;
     return Array.from({ length: count }, (_, i) => intToIpv4(base + offset + i));
 }
+
+export function cidrString(c: { base: number; prefix: number }): string {
+    return `${intToIpv4(c.base)}/${c.prefix}`;
+}
+
+/** `inner` lies wholly inside `outer`. */
+export function cidrInside(inner: string, outer: string): boolean {
+    const a = parseCidr(inner);
+    const b = parseCidr(outer);
+    return a.base >= b.base && a.base + a.size <= b.base + b.size;
+}
+
+export function cidrsOverlap(x: string, y: string): boolean {
+    const a = parseCidr(x);
+    const b = parseCidr(y);
+    return a.base < b.base + b.size && b.base < a.base + a.size;
+}

@@ -12,6 +12,7 @@ import {
     type InstanceType,
 } from "../catalog/index.js";
 import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../spec/schema.js";
+import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "./addresses.js";
 import type { Problem } from "./types.js";
 
 /** Config path of a field of the `aws:` block, e.g. `deepseek-sglang:cluster.aws.instanceType`. */
@@ -273,10 +274,7 @@ export function awsNodeAddresses(cluster: ClusterConfig, nodes: number): string[
 }
 
 function defaultAddresses(subnet: string, nodes: number): string[] | null {
-    const { base, size } = parseCidr(subnet);
-    const first = CLOUDS.aws.firstHostOffset;
-    if (first + nodes > size - 1) return null; // the last address is reserved
-    return Array.from({ length: nodes }, (_, i) => intToIpv4(base + first + i));
+    return hostAddresses(subnet, CLOUDS.aws.firstHostOffset, nodes);
 }
 
 /**
@@ -291,48 +289,4 @@ export function natSubnetCidr(vpcCidr: string, clusterSubnet: string): string | 
         if (!cidrsOverlap(candidate, clusterSubnet)) return candidate;
     }
     return null;
-}
-
-// ---- IPv4 arithmetic (small and local so this file has no dependency on the planner's helpers) ----
-
-function ipv4ToInt(ip: string): number {
-    return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-function intToIpv4(n: number): string {
-    return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-}
-
-function validIpv4(ip: string): boolean {
-    const parts = ip.split(".");
-    return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
-
-function parseCidr(cidr: string): { base: number; size: number; prefix: number } {
-    const [ip, prefixText] = cidr.split("/");
-    const prefix = Number(prefixText);
-    const size = 2 ** (32 - prefix);
-    return { base: Math.floor(ipv4ToInt(ip!) / size) * size, size, prefix };
-}
-
-function cidrString(c: { base: number; prefix: number }): string {
-    return `${intToIpv4(c.base)}/${c.prefix}`;
-}
-
-function cidrContains(cidr: string, ip: string): boolean {
-    const { base, size } = parseCidr(cidr);
-    const n = ipv4ToInt(ip);
-    return n >= base && n < base + size;
-}
-
-function cidrInside(inner: string, outer: string): boolean {
-    const a = parseCidr(inner);
-    const b = parseCidr(outer);
-    return a.base >= b.base && a.base + a.size <= b.base + b.size;
-}
-
-function cidrsOverlap(x: string, y: string): boolean {
-    const a = parseCidr(x);
-    const b = parseCidr(y);
-    return a.base < b.base + b.size && b.base < a.base + a.size;
 }

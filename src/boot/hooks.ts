@@ -19,6 +19,11 @@ export interface BootHooks {
     };
     /** Object-store mirror of the weights (`s3://bucket/prefix`, `gs://...`, `https://<acct>.blob.core.windows.net/<c>/<prefix>`), or null to download from Hugging Face. */
     weightsMirror: string | null;
+    /**
+     * The nodes may write into the mirror (a mirror the stack created): rank 0 then seeds it with the
+     * files it had to fetch from Hugging Face. Default false: a shared mirror stays read-only.
+     */
+    weightsMirrorWritable?: boolean;
     /** Prefix under which node N publishes `rank-N.json` (`s3://...`, `gs://...`, blob URL, or a directory on hosts). */
     statusPrefix: string;
     /** Object-store prefix for the DeepGEMM and torch.compile caches, or null to keep them on local disk only. */

@@ -98,6 +98,7 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_SECRET_HF_TOKEN: hooks.secrets.hfToken ?? "",
         DSBOOT_SECRET_API_KEY: hooks.secrets.apiKey,
         DSBOOT_WEIGHTS_MIRROR: (hooks.weightsMirror ?? "").replace(/\/+$/, ""),
+        DSBOOT_WEIGHTS_MIRROR_WRITABLE: hooks.weightsMirror && hooks.weightsMirrorWritable ? "1" : "0",
         DSBOOT_STATUS_PREFIX: hooks.statusPrefix.replace(/\/+$/, ""),
         DSBOOT_CACHE_PREFIX: (hooks.cachePrefix ?? "").replace(/\/+$/, ""),
         DSBOOT_HF_ENDPOINT: "https://huggingface.co",

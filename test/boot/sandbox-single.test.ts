@@ -99,6 +99,39 @@ test("fetch: an interrupted download resumes, a corrupt file is fetched again, t
     assert.equal(again.requests.length, 0, "nothing is downloaded twice");
 });
 
+test("fetch: a mirror that lacks files falls back to Hugging Face, and rank 0 seeds the mirror", async () => {
+    const repo = sampleRepo();
+    const server = await startWeightsServer(repo, { token: HF_TOKEN });
+    const plan = hostsPlan();
+    const mirror = { DSBOOT_WEIGHTS_MIRROR: "/srv/mirror", DSBOOT_WEIGHTS_MIRROR_WRITABLE: "1" };
+    const stock = (node: SandboxNode, files: string[]) => {
+        mkdirSync(join(node.root, "srv/mirror"), { recursive: true });
+        for (const f of files) writeFileSync(join(node.root, "srv/mirror", f), repo.files[f]!);
+    };
+    try {
+        // A half-stocked mirror: two files there, two only on Hugging Face.
+        const first = hostsNode(plan, server.url, mirror);
+        stock(first, ["config.json", "model-00001-of-00002.safetensors"]);
+        const r1 = await runScript(first, "fetch-weights.sh", 60_000);
+        assert.equal(r1.code, 0, r1.stderr);
+        const fromHf = server.requests.filter((r) => r.path.includes("/resolve/")).map((r) => r.path.split("/").pop()).sort();
+        assert.deepEqual(fromHf, ["model-00002-of-00002.safetensors", "tokenizer.json"], "only what the mirror lacks comes from Hugging Face");
+        for (const [p, data] of Object.entries(repo.files)) {
+            assert.ok(readFileSync(join(first.root, "srv/mirror", p)).equals(data), `mirror seeded with ${p}`);
+        }
+        assert.equal(published(first).stages["fetch-weights"].state, "complete");
+
+        // A read-only mirror is never written to.
+        const ro = hostsNode(plan, server.url, { ...mirror, DSBOOT_WEIGHTS_MIRROR_WRITABLE: "0" });
+        stock(ro, ["config.json"]);
+        const r2 = await runScript(ro, "fetch-weights.sh", 60_000);
+        assert.equal(r2.code, 0, r2.stderr);
+        assert.deepEqual(readdirSync(join(ro.root, "srv/mirror")), ["config.json"]);
+    } finally {
+        await server.close();
+    }
+});
+
 test("fetch: weights that never verify leave no marker, and the server refuses to start", async () => {
     const repo = sampleRepo();
     const { plan, node, result } = await fetched(repo, { corruptAlways: ["model-00002-of-00002.safetensors"] }, { DSBOOT_FETCH_ROUNDS: "2" });

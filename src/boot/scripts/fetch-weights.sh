@@ -5,7 +5,8 @@
 # (half-downloaded weights crash SGLang mid-load, sglang-facts §7.2 item 8).
 #
 # Transfers: the object-store mirror with the cloud's parallel copier when the stack has one
-# (s5cmd if installed, else aws s3 cp; gcloud storage; azcopy: cloud-facts §6), else Hugging Face
+# (s5cmd if installed, else aws s3 cp; gcloud storage; azcopy: cloud-facts §6), falling back to
+# Hugging Face for any file the mirror lacks (then seeding it), else Hugging Face
 # with curl: per-file byte-range resume (-C -) and DSBOOT_FETCH_PARALLEL files at once, no extra
 # install on the node.
 # shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env (lib.sh checks them)
@@ -35,26 +36,46 @@ fetch_manifest() {
     fail "could not read the file list of $DSBOOT_MODEL_REPO@$DSBOOT_MODEL_REVISION"
 }
 
-# One file, called in parallel by xargs. Failures only log: the next verification decides.
-fetch_one() {
-  local p=$1 commit src
-  trap - ERR
-  mkdir -p "$(dirname "$dir/$p")"
-  src="$DSBOOT_WEIGHTS_MIRROR/$p"
-  case "$DSBOOT_WEIGHTS_MIRROR" in
-    "") commit=$(tool field commit <"$manifest")
-      # Pinned to the manifest's commit, so resumed bytes and hashes belong to one revision.
-      curl -fsSL --retry 3 --retry-delay 5 --connect-timeout 20 -C - -H "@$hf_hdr" \
-        -o "$dir/$p" "$DSBOOT_HF_ENDPOINT/$DSBOOT_MODEL_REPO/resolve/$commit/$p" ;;
-    s3://*) aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$src" "$dir/$p" ;;
-    gs://*) gcloud storage cp --quiet "$src" "$dir/$p" ;;
-    https://*) AZCOPY_AUTO_LOGIN_TYPE=MSI azcopy copy --log-level ERROR "$src" "$dir/$p" ;;
-    /*) cp "$(host_path "$src")" "$dir/$p.part" && mv "$dir/$p.part" "$dir/$p" ;;
-  esac || { log "transfer of $p failed (exit $?)"; return 0; }
+from_hf() { # PATH: pinned to the manifest's commit, so resumed bytes and hashes belong to one revision
+  local commit
+  commit=$(tool field commit <"$manifest")
+  curl -fsSL --retry 3 --retry-delay 5 --connect-timeout 20 -C - -H "@$hf_hdr" \
+    -o "$dir/$1" "$DSBOOT_HF_ENDPOINT/$DSBOOT_MODEL_REPO/resolve/$commit/$1"
 }
 
-fetch_all() {
-  if [[ "$DSBOOT_WEIGHTS_MIRROR" == s3://* ]] && command -v s5cmd >/dev/null; then
+from_mirror() { # PATH
+  local src="$DSBOOT_WEIGHTS_MIRROR/$1"
+  case "$DSBOOT_WEIGHTS_MIRROR" in
+    s3://*) aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$src" "$dir/$1" ;;
+    gs://*) gcloud storage cp --quiet "$src" "$dir/$1" ;;
+    https://*) AZCOPY_AUTO_LOGIN_TYPE=MSI azcopy copy --log-level ERROR "$src" "$dir/$1" ;;
+    /*) cp "$(host_path "$src")" "$dir/$1.part" && mv "$dir/$1.part" "$dir/$1" ;;
+    *) return 1 ;;
+  esac
+}
+
+# One file, called in parallel by xargs. Failures only log: the next verification decides.
+# A file the mirror lacks (a new mirror, or a partial one) comes from Hugging Face instead, and is
+# remembered so rank 0 can seed the mirror once everything verifies.
+fetch_one() {
+  local p=$1
+  trap - ERR
+  mkdir -p "$(dirname "$dir/$p")"
+  if [ -n "$DSBOOT_WEIGHTS_MIRROR" ]; then
+    from_mirror "$p" && return 0
+    log "$p is not in the mirror; fetching it from Hugging Face"
+    printf '%s\n' "$p" >>"$DSBOOT_RUN/not-in-mirror"
+  fi
+  from_hf "$p" || log "transfer of $p failed (exit $?)"
+  return 0
+}
+
+fetch_all() { # ROUND PATH...
+  local round=$1
+  shift
+  # s5cmd for the first pass over an S3 mirror; later rounds go file by file so a file the mirror
+  # lacks falls back to Hugging Face.
+  if [ "$round" = 1 ] && [[ "$DSBOOT_WEIGHTS_MIRROR" == s3://* ]] && command -v s5cmd >/dev/null; then
     # One s5cmd process schedules every object over its own worker pool (cloud-facts §6).
     local p
     for p in "$@"; do printf 'cp "%s/%s" "%s/%s"\n' "$DSBOOT_WEIGHTS_MIRROR" "$p" "$dir" "$p"; done >"$DSBOOT_RUN/s5cmd.txt"
@@ -77,8 +98,23 @@ fetch_verified() {
     [ "$round" -le "$DSBOOT_FETCH_ROUNDS" ] || fail "${#todo[@]} file(s) still missing or corrupt after $DSBOOT_FETCH_ROUNDS rounds, e.g. ${todo[0]}"
     log "round $round: fetching ${#todo[@]} file(s)"
     status running "" "fetchRound=$round" "filesToFetch=${#todo[@]}"
-    fetch_all "${todo[@]}"
+    fetch_all "$round" "${todo[@]}"
   done
+}
+
+# Rank 0 copies what the mirror lacked into it, once every file verified, so the next node or
+# deployment stages at object-store speed. Only a mirror the stack owns is writable; a failed seed
+# costs speed next time, not this boot.
+seed_mirror() {
+  local p n=0
+  [ -s "$DSBOOT_RUN/not-in-mirror" ] || return 0
+  if [ "$DSBOOT_WEIGHTS_MIRROR_WRITABLE" != 1 ] || ! is_rank0; then return 0; fi
+  log "seeding the mirror with $(sort -u "$DSBOOT_RUN/not-in-mirror" | wc -l) file(s)"
+  while IFS= read -r p; do
+    if store_put "$dir/$p" "$DSBOOT_WEIGHTS_MIRROR/$p"; then n=$((n + 1)); else log "warning: could not seed $p into the mirror"; fi
+  done < <(sort -u "$DSBOOT_RUN/not-in-mirror")
+  rm -f "$DSBOOT_RUN/not-in-mirror"
+  status running "" "mirrorSeeded=$n"
 }
 
 # FP8 -> BF16 once, with DeepSeek's own converter (pinned commit), inside the serving image because
@@ -128,6 +164,7 @@ else
   fetch_verified
   tool mark --manifest "$manifest" --dir "$dir"
   log "every file verified against the manifest"
+  seed_mirror
 fi
 if [ "$DSBOOT_CONVERT" = 1 ]; then convert_to_bf16; fi
 status complete

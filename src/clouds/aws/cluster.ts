@@ -160,6 +160,7 @@ function bootHooks(region: string, storage: ClusterStorage, secrets: ClusterSecr
             region,
             secrets: { hfToken: hfTokenArn, apiKey: apiKeyArn },
             weightsMirror: storage.weights && weightsBucket ? `s3://${weightsBucket}/${storage.weights.prefix}` : null,
+            weightsMirrorWritable: storage.weights?.writable ?? false,
             statusPrefix: `s3://${stateBucket}/${STATUS_PREFIX}`,
             cachePrefix: `s3://${stateBucket}/${CACHE_PREFIX}`,
         }));

@@ -4,6 +4,8 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { BootHooks } from "../../src/boot/hooks.js";
@@ -309,4 +311,32 @@ test("storage: blank NVMe disks become one RAID0 volume; EBS disks are left alon
     assert.notEqual(f.code, 0);
     assert.match(f.stderr, /bytes free; weights and caches need 1000000000000000000/);
     assert.equal(published(small).state, "failed");
+});
+
+test("caches: a worker rejoining a running group skips the DeepGEMM precompile instead of waiting for partners", async () => {
+    const plan = planOf("hosts", "fp8-2x8xh100", { gpu: "H100", addresses: ["10.88.1.10", "10.88.1.11"] });
+    assert.ok(plan.deepgemm.precompile);
+    // Rank 0's beacon answers with an epoch: its server already runs.
+    const beacon = createServer((_req, res) => res.end("1700000000000000000\n"));
+    await new Promise<void>((r) => beacon.listen(0, "127.0.0.1", r));
+    const port = (beacon.address() as AddressInfo).port;
+    try {
+        const worker = makeNode(plan, 1, hooksFor(plan), { DSBOOT_RANK0_ADDRESS: "127.0.0.1", DSBOOT_BEACON_PORT: String(port) });
+        nodes.push(worker);
+        const pre = await runScript(worker, "precompile.sh", 30_000);
+        assert.equal(pre.code, 0, pre.stderr);
+        assert.match(pre.stderr, /rank 0 is already serving; skipping DeepGEMM precompile/);
+        assert.ok(!dockerCalls(worker).some((a) => a[0] === "run"), "no precompile container");
+
+        // With no beacon answer (a fresh group), the worker compiles together with rank 0.
+        await new Promise<void>((r) => beacon.close(() => r()));
+        // (This node's address is loopback here, so the NIC detection that multi-node requires finds one.)
+        const fresh = makeNode(plan, 1, hooksFor(plan), { DSBOOT_RANK0_ADDRESS: "127.0.0.1", DSBOOT_BEACON_PORT: String(port), DSBOOT_ADDRESS: "127.0.0.1" });
+        nodes.push(fresh);
+        const pre2 = await runScript(fresh, "precompile.sh", 60_000);
+        assert.equal(pre2.code, 0, pre2.stderr);
+        assert.ok(dockerCalls(fresh).some((a) => a[0] === "run" && a.includes("dsboot-precompile")), "precompile container ran");
+    } finally {
+        beacon.close();
+    }
 });

@@ -26,6 +26,8 @@ log() { printf '%s %s: %s\n' "$(date -u +%FT%TZ)" "$DSBOOT_STAGE" "$*" >&2; }
 tool() { python3 "$DSBOOT_BIN/dsboot-tool.py" "$@"; }
 is_rank0() { [ "$DSBOOT_RANK" = 0 ]; }
 multi_node() { [ "$DSBOOT_NNODES" -gt 1 ]; }
+# Rank 0's server epoch from its beacon; fails until rank 0 has started a server.
+leader_epoch() { curl -sf --max-time 3 "http://$DSBOOT_RANK0_ADDRESS:$DSBOOT_BEACON_PORT/epoch"; }
 
 # ---- status: one JSON record per node, published through the cloud's hook -------------------------
 # status STATE [ERROR] [KEY=VALUE...]: record this stage's state, then publish (best effort).

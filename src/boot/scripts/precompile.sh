@@ -36,6 +36,11 @@ if [ "$DSBOOT_DG_PRECOMPILE" = 1 ]; then
   dg=$(host_path "$DSBOOT_DG_CACHE_DIR")
   if restore_cache deepgemm "$DSBOOT_DG_CACHE_KEY" "$dg"; then
     status running "" "deepgemm=cache-hit"
+  elif multi_node && ! is_rank0 && leader_epoch >/dev/null; then
+    # A worker that rejoins a running group (a replaced node, and no cache in the store): rank 0 is
+    # past its precompile, so a precompile here would wait for partners that never come.
+    log "rank 0 is already serving; skipping DeepGEMM precompile (the server compiles what it needs)"
+    status running "" "deepgemm=skipped-group-running"
   else
     compile_deepgemm "$dg"
   fi

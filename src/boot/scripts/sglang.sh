@@ -45,7 +45,6 @@ new_epoch() {
   mkdir -p "$beacon"
   printf '%s\n' "$epoch" >"$beacon/epoch.tmp" && mv "$beacon/epoch.tmp" "$beacon/epoch"
 }
-leader_epoch() { curl -sf --max-time 3 "http://$DSBOOT_RANK0_ADDRESS:$DSBOOT_BEACON_PORT/epoch"; }
 follows_leader() { multi_node && ! is_rank0; }
 
 stop_server() { docker rm -f "$name" >/dev/null 2>&1 || true; }

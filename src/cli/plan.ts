@@ -100,7 +100,11 @@ export function summaryLine(plan: ServingPlan, preview: Preview): string {
     const shape = plan.instanceType ? `${plan.row.nodes} x ${plan.instanceType}` : `${plan.row.nodes} host(s)`;
     const cost = plan.costPerHour === null ? "price n/a" : `$${plan.costPerHour.toFixed(2)}/h`;
     const res = preview.resources.length > 0 ? `${preview.resources.length} resources` : "no component yet";
-    return [plan.stack ?? "(file)", plan.cloud, plan.row.id, `${shape} (${plan.row.nodes * plan.row.gpusPerNode} x ${plan.gpu.id})`, `sglang ${plan.sglang.version}`, `tp ${plan.parallel.tp}`, cost, res].join("  ");
+    const cols: [string, number][] = [
+        [plan.stack ?? "(file)", 24], [plan.cloud, 6], [plan.row.id, 16], [`${shape} (${plan.row.nodes * plan.row.gpusPerNode} x ${plan.gpu.id})`, 50],
+        [`sglang ${plan.sglang.version}`, 18], [`tp ${plan.parallel.tp}`, 6], [cost, 11], [res, 0],
+    ];
+    return cols.map(([text, width]) => text.padEnd(width)).join("  ").trimEnd();
 }
 
 export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {

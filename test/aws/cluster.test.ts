@@ -177,17 +177,30 @@ for (const row of AWS_ROWS) {
             assert.deepEqual(versions.map((v) => v.name).sort(), [`${row}-api-key-value`, `${row}-hf-token-value`]);
         });
 
-        it("grants the node role only the stack's secrets, status/cache prefixes and SSM", () => {
+        it("grants rank 0 only the stack's secrets, status/cache prefixes and SSM; workers get no API key", () => {
+            const { stack } = get();
+            const multi = stack.plan.nodes.length > 1;
             const policies = ofType(harness.resources, "aws:iam/rolePolicy:RolePolicy", row);
-            assert.equal(policies.length, 1);
-            const doc = JSON.parse(policies[0]!.inputs.policy);
+            assert.deepEqual(policies.map((p) => p.name).sort(), multi ? [`${row}-node-access`, `${row}-worker-access`] : [`${row}-node-access`]);
             const hooks = expectedHooks(row);
             const bucketArn = mocked("aws:s3/bucket:Bucket", `${row}-state`).state.arn;
-            const resources = new Set<string>(doc.Statement.flatMap((s: { Resource: string[] }) => s.Resource));
-            assert.deepEqual([...resources].sort(), [bucketArn, `${bucketArn}/cache/*`, `${bucketArn}/status/*`, hooks.secrets.apiKey, hooks.secrets.hfToken!].sort());
-            for (const s of doc.Statement) for (const a of s.Action) assert.ok(!a.includes("*"), `wildcard action ${a}`);
+            const resourcesOf = (name: string) => {
+                const doc = JSON.parse(policies.find((p) => p.name === name)!.inputs.policy);
+                for (const st of doc.Statement) for (const a of st.Action) assert.ok(!a.includes("*"), `wildcard action ${a}`);
+                return new Set<string>(doc.Statement.flatMap((st: { Resource: string[] }) => st.Resource));
+            };
+            const stateArns = [bucketArn, `${bucketArn}/cache/*`, `${bucketArn}/status/*`];
+            assert.deepEqual([...resourcesOf(`${row}-node-access`)].sort(), [...stateArns, hooks.secrets.apiKey, hooks.secrets.hfToken!].sort());
+            if (multi) assert.deepEqual([...resourcesOf(`${row}-worker-access`)].sort(), [...stateArns, hooks.secrets.hfToken!].sort(), "workers never read the API key");
             const attachments = ofType(harness.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", row);
-            assert.deepEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+            assert.deepEqual(attachments.map((a) => a.inputs.policyArn), attachments.map(() => "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"));
+            assert.equal(attachments.length, multi ? 2 : 1);
+            // Rank 0 boots with the leader profile, every other rank with the worker profile.
+            const profileArn = (n: string) => mocked("aws:iam/instanceProfile:InstanceProfile", n).state.arn;
+            for (const lt of launchTemplates(row)) {
+                const rank = Number(/-node-(\d+)$/.exec(lt.name)![1]);
+                assert.equal(lt.inputs.iamInstanceProfile.arn, profileArn(rank === 0 ? `${row}-node` : `${row}-worker`), lt.name);
+            }
         });
 
         it("exports the endpoint, addresses, status location, cost and SSM log commands", async () => {
@@ -250,6 +263,12 @@ const SHARED = (r: string) => [
     `deepseek-sglang:index:AwsServingCluster ${r}`,
     `random:index/randomPassword:RandomPassword ${r}-api-key`,
 ];
+const WORKER_IDENTITY = (r: string) => [
+    `aws:iam/instanceProfile:InstanceProfile ${r}-worker`,
+    `aws:iam/role:Role ${r}-worker`,
+    `aws:iam/rolePolicy:RolePolicy ${r}-worker-access`,
+    `aws:iam/rolePolicyAttachment:RolePolicyAttachment ${r}-worker-ssm`,
+];
 const NODE = (r: string, rank: number) => [
     `aws:ec2/instance:Instance ${r}-node-${rank}`,
     `aws:ec2/launchTemplate:LaunchTemplate ${r}-node-${rank}`,
@@ -261,13 +280,13 @@ describe("exact resource graph", () => {
         assert.deepEqual(graphOf("fp8-8xh200"), expected);
         assert.equal(expected.length, 33);
     });
-    it("two nodes (fp8-2x8xh100): 35 resources", () => {
-        const expected = [...NETWORK("fp8-2x8xh100"), ...SHARED("fp8-2x8xh100"), ...NODE("fp8-2x8xh100", 0), ...NODE("fp8-2x8xh100", 1)].sort();
+    it("two nodes (fp8-2x8xh100): 39 resources", () => {
+        const expected = [...NETWORK("fp8-2x8xh100"), ...SHARED("fp8-2x8xh100"), ...WORKER_IDENTITY("fp8-2x8xh100"), ...NODE("fp8-2x8xh100", 0), ...NODE("fp8-2x8xh100", 1)].sort();
         assert.deepEqual(graphOf("fp8-2x8xh100"), expected);
     });
-    it("four nodes (int8-32xl40s): 39 resources, every one a child of the component", () => {
+    it("four nodes (int8-32xl40s): 43 resources, every one a child of the component", () => {
         const r = "int8-32xl40s";
-        const expected = [...NETWORK(r), ...SHARED(r), ...[0, 1, 2, 3].flatMap((k) => NODE(r, k))].sort();
+        const expected = [...NETWORK(r), ...SHARED(r), ...WORKER_IDENTITY(r), ...[0, 1, 2, 3].flatMap((k) => NODE(r, k))].sort();
         assert.deepEqual(graphOf(r), expected);
         const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
         const urns = [...monitor.getRegisteredResources().keys()].filter((u) => u.includes(`::${r}-`));

@@ -53,7 +53,8 @@ before(async () => {
 });
 
 const lts = (name: string) => ofType(harness.resources, "aws:ec2/launchTemplate:LaunchTemplate", name);
-const policyOf = (name: string) => JSON.parse(ofType(harness.resources, "aws:iam/rolePolicy:RolePolicy", name)[0]!.inputs.policy);
+/** Rank 0's policy (the workers' is `<name>-worker-access`). */
+const policyOf = (name: string) => JSON.parse(ofType(harness.resources, "aws:iam/rolePolicy:RolePolicy", name).find((p) => p.name === `${name}-node-access`)!.inputs.policy);
 
 describe("an existing VPC and subnet", () => {
     it("creates no network, uses the subnet's zone, and opens the API port to the VPC's CIDR", async () => {

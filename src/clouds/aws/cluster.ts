@@ -83,7 +83,9 @@ export class AwsServingCluster extends pulumi.ComponentResource {
         });
         const storage = clusterStorage({ name, parent, aws, plan, partition, tags });
         const secrets = clusterSecrets({ name, parent, hfToken: args.hfToken, tags });
-        const identity = nodeInstanceProfile({ name, parent, partition, storage, secrets, tags });
+        const identity = { name, parent, partition, storage, secrets, tags };
+        const leader = nodeInstanceProfile(identity, "leader");
+        const worker = plan.nodes.length > 1 ? nodeInstanceProfile(identity, "worker") : null;
         const placementGroup = usesOwnPlacementGroup(aws)
             ? new ec2.PlacementGroup(`${name}-nodes`, { strategy: "cluster", tags }, { parent })
             : null;
@@ -96,8 +98,8 @@ export class AwsServingCluster extends pulumi.ComponentResource {
             availabilityZone: network.availabilityZone,
             securityGroupId: securityGroup.id,
             placementGroupName: placementGroup?.name ?? null,
-            profile: identity.profile,
-            bootDependencies: [...identity.grants, ...secrets.versions, ...network.egress],
+            profiles: { leader: leader.profile, worker: worker?.profile ?? null },
+            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress],
             hooks: bootHooks(region, storage, secrets),
             rootVolumeGiB: aws.rootVolumeGiB ?? DEFAULT_ROOT_VOLUME_GIB,
             tags,

@@ -1,5 +1,7 @@
-// The nodes' identity: a role that reads the stack's two secrets and weights mirror, writes status
-// records and caches under the stack's own prefixes, and is reachable through SSM. Nothing else.
+// The nodes' identities: rank 0's role reads the stack's two secrets and weights mirror, writes
+// status records and caches under the stack's own prefixes, may seed a mirror the stack owns, and is
+// reachable through SSM. Workers get a second role without the API key (only rank 0 serves the API)
+// and without write access to the mirror (only rank 0 seeds it). Nothing else.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
@@ -24,7 +26,7 @@ interface Statement {
 /** The inline policy of the node role. Pure, so tests can read every statement. */
 export function nodePolicyDocument(t: NodePolicyTargets): { Version: string; Statement: Statement[] } {
     const statements: Statement[] = [
-        { Sid: "ReadStackSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: t.secretArns },
+        ...(t.secretArns.length > 0 ? [{ Sid: "ReadStackSecrets", Effect: "Allow" as const, Action: ["secretsmanager:GetSecretValue"], Resource: t.secretArns }] : []),
         listUnder("ListStatusAndCache", t.stateBucketArn, [STATUS_PREFIX, CACHE_PREFIX]),
         {
             Sid: "WriteStatusAndCache", Effect: "Allow",
@@ -66,11 +68,15 @@ export interface NodeIdentity {
     grants: pulumi.Resource[];
 }
 
-export function nodeInstanceProfile(ctx: IdentityContext): NodeIdentity {
-    const { name, parent, storage, secrets } = ctx;
+/** `leader`: rank 0, which serves the API and seeds the mirror. `worker`: every other rank. */
+export type NodeRole = "leader" | "worker";
+
+export function nodeInstanceProfile(ctx: IdentityContext, nodeRole: NodeRole): NodeIdentity {
+    const { parent, storage, secrets } = ctx;
+    const name = nodeRole === "leader" ? `${ctx.name}-node` : `${ctx.name}-worker`;
     const opts = { parent };
-    const role = new iam.Role(`${name}-node`, {
-        description: `Nodes of the DeepSeek SGLang cluster ${name}`,
+    const role = new iam.Role(name, {
+        description: `${nodeRole === "leader" ? "Rank 0" : "Worker nodes"} of the DeepSeek SGLang cluster ${ctx.name}`,
         assumeRolePolicy: JSON.stringify({
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -78,18 +84,18 @@ export function nodeInstanceProfile(ctx: IdentityContext): NodeIdentity {
         tags: ctx.tags,
     }, opts);
     // Session Manager replaces SSH: the managed policy is the documented minimum for the SSM agent.
-    const ssmCore = new iam.RolePolicyAttachment(`${name}-node-ssm`, {
+    const ssmCore = new iam.RolePolicyAttachment(`${name}-ssm`, {
         role: role.name, policyArn: `arn:${ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     }, opts);
-    const secretArns = [secrets.apiKeyArn, ...(secrets.hfTokenArn ? [secrets.hfTokenArn] : [])];
+    const secretArns = [...(nodeRole === "leader" ? [secrets.apiKeyArn] : []), ...(secrets.hfTokenArn ? [secrets.hfTokenArn] : [])];
     const policy = pulumi
         .all([pulumi.all(secretArns), storage.stateBucketArn, storage.weights?.bucketArn ?? pulumi.output(null)])
         .apply(([arns, stateArn, weightsArn]) => JSON.stringify(nodePolicyDocument({
             secretArns: arns,
             stateBucketArn: stateArn,
-            weights: storage.weights && weightsArn ? { bucketArn: weightsArn, prefix: storage.weights.prefix, writable: storage.weights.writable } : null,
+            weights: storage.weights && weightsArn ? { bucketArn: weightsArn, prefix: storage.weights.prefix, writable: storage.weights.writable && nodeRole === "leader" } : null,
         })));
-    const access = new iam.RolePolicy(`${name}-node-access`, { role: role.id, policy }, opts);
-    const profile = new iam.InstanceProfile(`${name}-node`, { role: role.name, tags: ctx.tags }, opts);
+    const access = new iam.RolePolicy(`${name}-access`, { role: role.id, policy }, opts);
+    const profile = new iam.InstanceProfile(name, { role: role.name, tags: ctx.tags }, opts);
     return { profile, grants: [ssmCore, access] };
 }

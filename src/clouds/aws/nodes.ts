@@ -49,7 +49,8 @@ export interface NodeContext {
     availabilityZone: pulumi.Input<string>;
     securityGroupId: pulumi.Input<string>;
     placementGroupName: pulumi.Input<string> | null;
-    profile: iam.InstanceProfile;
+    /** Rank 0's instance profile, and the workers' (null on a single node). */
+    profiles: { leader: iam.InstanceProfile; worker: iam.InstanceProfile | null };
     /** What must exist before a node boots: its grants, the secret values, the egress routes. */
     bootDependencies: pulumi.Resource[];
     hooks: pulumi.Output<BootHooks>;
@@ -79,7 +80,7 @@ function clusterNode(ctx: NodeContext, rank: number, address: string): ClusterNo
         description: `rank ${rank} of ${plan.row.id} on ${ctx.type.name}`,
         imageId: ctx.imageId,
         instanceType: ctx.type.name,
-        iamInstanceProfile: { arn: ctx.profile.arn },
+        iamInstanceProfile: { arn: (rank === 0 ? ctx.profiles.leader : ctx.profiles.worker!).arn },
         // The boot pipeline gzips documents over EC2's 16 KB cap; cloud-init sniffs the gzip magic.
         userData: userData.apply((text) => encodeUserData(text).base64),
         // IMDSv2 only (session tokens); hop limit 2 so a container on a bridge network can still reach it.

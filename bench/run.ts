@@ -3,9 +3,9 @@
 
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { listStacks, readStackFile } from "../src/config.js";
-import { planFromConfig } from "../src/plan/index.js";
-import { previewStack } from "../src/cli/preview.js";
+import { listStacks, readStackFile } from "../src/config";
+import { planFromConfig } from "../src/plan/index";
+import { previewStack } from "../src/cli/preview";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = 200;

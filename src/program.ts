@@ -2,10 +2,10 @@
 // The offline `plan` command runs this same function under Pulumi's mock runtime.
 
 import * as pulumi from "@pulumi/pulumi";
-import { fromRuntimeConfig } from "./config.js";
-import { deployPlan } from "./clouds/index.js";
-import { formatProblems, planFromConfig } from "./plan/index.js";
-import { HF_TOKEN_KEY } from "./spec/schema.js";
+import { fromRuntimeConfig } from "./config";
+import { deployPlan } from "./clouds/index";
+import { formatProblems, planFromConfig } from "./plan/index";
+import { HF_TOKEN_KEY } from "./spec/schema";
 
 /** Pulumi 3.248.0 has this in its runtime JS but not in its typings. */
 function isConfigSecret(key: string): boolean {

@@ -2,7 +2,7 @@
 // the status records and the caches live. Plain strings, so rendering stays pure; a Pulumi component
 // resolves its Outputs first and renders inside an apply.
 
-import type { CloudId } from "../catalog/index.js";
+import type { CloudId } from "../catalog/index";
 
 export interface BootHooks {
     cloud: CloudId;

@@ -1,2 +1,2 @@
-export type { BootHooks } from "./hooks.js";
-export { renderUserData, gzipUserData, encodeUserData, bootFiles, bootSettings, dataRootOf, USER_DATA_LIMIT_BYTES } from "./render.js";
+export type { BootHooks } from "./hooks";
+export { renderUserData, gzipUserData, encodeUserData, bootFiles, bootSettings, dataRootOf, USER_DATA_LIMIT_BYTES } from "./render";

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
-import type { NodePlan, ServingPlan } from "../plan/types.js";
-import type { BootHooks } from "./hooks.js";
+import type { NodePlan, ServingPlan } from "../plan/types";
+import type { BootHooks } from "./hooks";
 
 /** Where the pipeline lives on a node. The scripts derive the same paths in lib.sh. */
 export const NODE_PATHS = {

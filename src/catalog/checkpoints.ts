@@ -5,7 +5,7 @@
 // up; the boot pipeline verifies the real bytes against the repo's own manifest at download time.
 // BF16 "over 1.3 TB" is the SGLang README's own figure (sglang-facts §1.1).
 
-import type { WeightsId } from "./rows.js";
+import type { WeightsId } from "./rows";
 
 export interface Checkpoint {
     repo: string;

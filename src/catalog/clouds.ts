@@ -1,7 +1,7 @@
 // Clouds, the GPU machines each offers, and the facts the planner and the cloud components share.
 // Every row cites shared/reference/cloud-facts.md.
 
-import type { GpuId } from "./gpus.js";
+import type { GpuId } from "./gpus";
 
 export type CloudId = "aws" | "gcp" | "azure" | "hosts";
 export const CLOUD_IDS: CloudId[] = ["aws", "gcp", "azure", "hosts"];

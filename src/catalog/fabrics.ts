@@ -1,7 +1,7 @@
 // Environment each fabric needs inside the server container. Interface names that only the node
 // knows (NCCL_SOCKET_IFNAME / GLOO_SOCKET_IFNAME for the address's NIC) are filled in at boot.
 
-import type { FabricId } from "./clouds.js";
+import type { FabricId } from "./clouds";
 
 export interface FabricFacts {
     env: Record<string, string>;

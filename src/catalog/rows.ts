@@ -1,7 +1,7 @@
 // The requirements table of SGLang's DeepSeek page (seed/deepseek-usage.md, "Launch DeepSeek V3 with SGLang"),
 // one entry per row, with the launch recipe SGLang documents for it (sglang-facts §1.1).
 
-import type { GpuId } from "./gpus.js";
+import type { GpuId } from "./gpus";
 
 export type WeightsId = "fp8" | "bf16" | "awq" | "int8";
 export const WEIGHTS_IDS: WeightsId[] = ["fp8", "bf16", "awq", "int8"];

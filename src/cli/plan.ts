@@ -3,12 +3,12 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigFileError, listStacks, readStackFile, stacksDir, type StackConfig } from "../config.js";
-import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "../plan/index.js";
-import { previewStack, decodeUserData, type Preview } from "./preview.js";
-import { renderUserData } from "../boot/index.js";
-import { plannedBootHooks } from "../clouds/planned-hooks.js";
-import { HF_TOKEN_KEY } from "../spec/schema.js";
+import { ConfigFileError, listStacks, readStackFile, stacksDir, type StackConfig } from "../config";
+import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "../plan/index";
+import { previewStack, decodeUserData, type Preview } from "./preview";
+import { renderUserData } from "../boot/index";
+import { plannedBootHooks } from "../clouds/planned-hooks";
+import { HF_TOKEN_KEY } from "../spec/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json]";

@@ -3,12 +3,12 @@
 
 import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDS_WITH_COMPONENT } from "../clouds/index.js";
-import { awsPreviewMocks, awsPreviewWorld } from "../clouds/aws/preview-mocks.js";
-import type { StackConfig } from "../config.js";
-import type { ServingPlan } from "../plan/index.js";
+import { CLOUDS_WITH_COMPONENT } from "../clouds/index";
+import { awsPreviewMocks, awsPreviewWorld } from "../clouds/aws/preview-mocks";
+import type { StackConfig } from "../config";
+import type { ServingPlan } from "../plan/index";
 // The program only defines a function; importing it registers nothing until it is called under the mocks.
-import program from "../program.js";
+import program from "../program";
 
 export interface RecordedResource {
     type: string;

@@ -2,10 +2,10 @@
 // (npm run plan) but refused by `pulumi up`, so nobody is billed for a half-built path.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudId } from "../catalog/index.js";
-import type { ServingPlan } from "../plan/index.js";
-import { CLUSTER_KEY, type ClusterConfig } from "../spec/schema.js";
-import { AwsServingCluster } from "./aws/index.js";
+import type { CloudId } from "../catalog/index";
+import type { ServingPlan } from "../plan/index";
+import { CLUSTER_KEY, type ClusterConfig } from "../spec/schema";
+import { AwsServingCluster } from "./aws/index";
 
 export const CLOUDS_WITH_COMPONENT: ReadonlySet<CloudId> = new Set<CloudId>(["aws"]);
 

@@ -3,8 +3,8 @@
 // named differently would leave the nodes reading from nowhere.
 
 import { createHash } from "node:crypto";
-import type { BootHooks } from "../boot/hooks.js";
-import type { ServingPlan } from "../plan/index.js";
+import type { BootHooks } from "../boot/hooks";
+import type { ServingPlan } from "../plan/index";
 
 /** Where an existing host keeps what the boot pipeline reads: root-only files the operator places. */
 export const HOSTS_SECRETS_DIR = "/etc/deepseek-sglang/secrets";

@@ -7,7 +7,7 @@
 // conversion and choices. Stricter on purpose: abbreviations (unless allowed), deprecated flags,
 // repeated flags and values that SGLang would silently truncate are problems.
 
-import type { FlagSpec } from "../catalog/releases.js";
+import type { FlagSpec } from "../catalog/releases";
 
 export type SglangEntry = "launch_server" | "compile_deep_gemm";
 

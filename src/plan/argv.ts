@@ -2,8 +2,8 @@
 // (model, parallelism, rendezvous, trust-remote-code, quantization, host/port) so a reader can
 // compare a node's command with the seed's flag by flag.
 
-import type { Checkpoint, Release } from "../catalog/index.js";
-import type { SglangConfig } from "../spec/schema.js";
+import type { Checkpoint, Release } from "../catalog/index";
+import type { SglangConfig } from "../spec/schema";
 
 export const LAUNCH_SERVER = ["python3", "-m", "sglang.launch_server"];
 export const COMPILE_DEEP_GEMM = ["python3", "-m", "sglang.compile_deep_gemm"];

@@ -10,10 +10,10 @@ import {
     instanceTypesFor,
     type GpuId,
     type InstanceType,
-} from "../catalog/index.js";
-import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../spec/schema.js";
-import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "./addresses.js";
-import type { Problem } from "./types.js";
+} from "../catalog/index";
+import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../spec/schema";
+import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "./addresses";
+import type { Problem } from "./types";
 
 /** Config path of a field of the `aws:` block, e.g. `deepseek-sglang:cluster.aws.instanceType`. */
 export function awsPath(field: string): string {

@@ -1,11 +1,11 @@
-export * from "./types.js";
-export { plan, HTTP_PORT, DIST_INIT_PORT } from "./plan.js";
-export { parseSglangArgv } from "./argparse.js";
-export { formatProblems } from "./problems.js";
+export * from "./types";
+export { plan, HTTP_PORT, DIST_INIT_PORT } from "./plan";
+export { parseSglangArgv } from "./argparse";
+export { formatProblems } from "./problems";
 
-import { parseDeploymentConfig } from "../spec/parse.js";
-import { plan } from "./plan.js";
-import type { PlanResult } from "./types.js";
+import { parseDeploymentConfig } from "../spec/parse";
+import { plan } from "./plan";
+import type { PlanResult } from "./types";
 
 /** Stack config map -> ServingPlan: parse the spec, then plan it. Both steps list every problem. */
 export function planFromConfig(config: Record<string, unknown>, opts: { stack: string | null; secretKeys?: ReadonlySet<string> }): PlanResult {

@@ -1,6 +1,6 @@
 // Does the checkpoint fit? Judged on memory, not by matching table rows, so any node count is judged.
 
-import type { Gpu } from "../catalog/index.js";
+import type { Gpu } from "../catalog/index";
 
 /**
  * Share of each GPU the weights may take. The rest holds the KV cache, activations and CUDA graphs:

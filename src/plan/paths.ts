@@ -1,4 +1,4 @@
-import { CLUSTER_KEY } from "../spec/schema.js";
+import { CLUSTER_KEY } from "../spec/schema";
 
 /** Config path of a field under `deepseek-sglang:cluster`: `at("sglang", "mtp", "topk")`. */
 export function at(...keys: (string | number)[]): string {

@@ -19,17 +19,17 @@ import {
     type InstanceType,
     type Release,
     type WeightsId,
-} from "../catalog/index.js";
-import type { ClusterConfig } from "../spec/schema.js";
-import type { DeploymentSpec } from "../spec/parse.js";
-import { hostAddresses } from "./addresses.js";
-import { parseSglangArgv } from "./argparse.js";
-import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from "./argv.js";
-import { checkAwsConfig } from "./aws-checks.js";
-import { gb, weightsFit } from "./memory.js";
-import { at } from "./paths.js";
-import * as rules from "./rules.js";
-import type { NodePlan, PlanResult, Problem, ServingPlan } from "./types.js";
+} from "../catalog/index";
+import type { ClusterConfig } from "../spec/schema";
+import type { DeploymentSpec } from "../spec/parse";
+import { hostAddresses } from "./addresses";
+import { parseSglangArgv } from "./argparse";
+import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from "./argv";
+import { checkAwsConfig } from "./aws-checks";
+import { gb, weightsFit } from "./memory";
+import { at } from "./paths";
+import * as rules from "./rules";
+import type { NodePlan, PlanResult, Problem, ServingPlan } from "./types";
 
 export const HTTP_PORT = 30000; // SGLang's default --port (sglang-facts §2.2)
 export const DIST_INIT_PORT = 20000; // the seed's docker multi-node recipe (sglang-facts §1.1)

@@ -1,4 +1,4 @@
-import type { Problem } from "./types.js";
+import type { Problem } from "./types";
 
 /** One line per problem, `<config path>: <reason>`, the form the plan command and `pulumi up` print. */
 export function formatProblems(problems: Problem[]): string {

@@ -12,11 +12,11 @@ import {
     type Gpu,
     type Release,
     type WeightsId,
-} from "../catalog/index.js";
-import type { ClusterConfig, MtpConfig } from "../spec/schema.js";
-import { resolveOptionToken } from "./argparse.js";
-import { at } from "./paths.js";
-import type { Problem } from "./types.js";
+} from "../catalog/index";
+import type { ClusterConfig, MtpConfig } from "../spec/schema";
+import { resolveOptionToken } from "./argparse";
+import { at } from "./paths";
+import type { Problem } from "./types";
 
 export function checkGpuOffered(cloud: CloudId, gpu: Gpu): Problem[] {
     const offered = gpusOffered(cloud, GPU_IDS);

@@ -1,7 +1,7 @@
 // The ServingPlan: everything decided about one deployment before any cloud resource exists.
 // Pure data; produced by plan(), consumed by boot/ (user data) and clouds/ (resources).
 
-import type { CloudId, GpuId, WeightsId } from "../catalog/index.js";
+import type { CloudId, GpuId, WeightsId } from "../catalog/index";
 
 /** One problem with the user's configuration, tied to the config path it concerns. */
 export interface Problem {
@@ -32,8 +32,8 @@ export interface WeightsPlan {
 }
 
 /** Fabric the nodes talk over; decides the NCCL/Gloo environment and the container's devices. */
-export type { FabricId as Fabric } from "../catalog/index.js";
-import type { FabricId } from "../catalog/index.js";
+export type { FabricId as Fabric } from "../catalog/index";
+import type { FabricId } from "../catalog/index";
 
 export interface NodePlan {
     rank: number;

@@ -2,8 +2,8 @@
 // `pulumi up`) -> DeploymentSpec, or every problem at once with its config path.
 
 import type { z } from "zod";
-import type { Problem } from "../plan/types.js";
-import { CLUSTER_KEY, HF_TOKEN_KEY, clusterSchema, type ClusterConfig } from "./schema.js";
+import type { Problem } from "../plan/types";
+import { CLUSTER_KEY, HF_TOKEN_KEY, clusterSchema, type ClusterConfig } from "./schema";
 
 export interface DeploymentSpec {
     stack: string | null;

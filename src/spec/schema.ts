@@ -2,7 +2,7 @@
 // is an error that names the key instead of a silent default.
 
 import { z } from "zod";
-import { CLOUD_IDS, GPU_IDS, WEIGHTS_IDS } from "../catalog/index.js";
+import { CLOUD_IDS, GPU_IDS, WEIGHTS_IDS } from "../catalog/index";
 
 export const CONFIG_NAMESPACE = "deepseek-sglang";
 export const CLUSTER_KEY = `${CONFIG_NAMESPACE}:cluster`;

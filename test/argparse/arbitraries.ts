@@ -2,8 +2,8 @@
 
 import fc from "fast-check";
 
-import type { FlagSpec } from "../../src/catalog/releases.js";
-import { isDeprecatedFlag } from "../../src/plan/argparse.js";
+import type { FlagSpec } from "../../src/catalog/releases";
+import { isDeprecatedFlag } from "../../src/plan/argparse";
 
 /** One option as it appears in an argv, with the value argparse should store for it. */
 export interface Group {

@@ -1,6 +1,6 @@
 // The two extracted SGLang flag sets, and small argv builders shared by the argparse tests.
 
-import type { FlagSpec } from "../../src/catalog/releases.js";
+import type { FlagSpec } from "../../src/catalog/releases";
 import v046Json from "../../src/catalog/sglang-flags/v0.4.6.post5.json";
 import latestJson from "../../src/catalog/sglang-flags/main-2026-07-20.json";
 

@@ -14,8 +14,8 @@ import {
     splitExtraArgs,
     type ArgvProblem,
     type ParseResult,
-} from "../../src/plan/argparse.js";
-import { LATEST, LAUNCH, V046, launch, words } from "./flagsets.js";
+} from "../../src/plan/argparse";
+import { LATEST, LAUNCH, V046, launch, words } from "./flagsets";
 
 function problemsOf(r: ParseResult): ArgvProblem[] {
     assert.equal(r.ok, false, "expected the argv to be refused");

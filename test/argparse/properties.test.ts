@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 
-import { parseSglangArgv, resolveOptionToken, splitExtraArgs, type ParseResult } from "../../src/plan/argparse.js";
-import { argvOf, groupStart, usableFlags, validGroups, type Group } from "./arbitraries.js";
-import { FLAG_SETS, LAUNCH } from "./flagsets.js";
+import { parseSglangArgv, resolveOptionToken, splitExtraArgs, type ParseResult } from "../../src/plan/argparse";
+import { argvOf, groupStart, usableFlags, validGroups, type Group } from "./arbitraries";
+import { FLAG_SETS, LAUNCH } from "./flagsets";
 
 const RUNS = 150;
 const P = LAUNCH.length;

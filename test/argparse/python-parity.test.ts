@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 
-import type { FlagSpec } from "../../src/catalog/releases.js";
-import { parseSglangArgv, type ParseResult } from "../../src/plan/argparse.js";
-import { groupFor, usableFlags } from "./arbitraries.js";
-import { FLAG_SETS, LAUNCH, PRECOMPILE } from "./flagsets.js";
+import type { FlagSpec } from "../../src/catalog/releases";
+import { parseSglangArgv, type ParseResult } from "../../src/plan/argparse";
+import { groupFor, usableFlags } from "./arbitraries";
+import { FLAG_SETS, LAUNCH, PRECOMPILE } from "./flagsets";
 
 const ORACLE = join(__dirname, "python_argparse.py");
 const hasPython = spawnSync("python3", ["--version"]).status === 0;

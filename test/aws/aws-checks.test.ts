@@ -2,10 +2,10 @@
 
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { awsNodeAddresses, checkAwsConfig, natSubnetCidr, resolveAwsInstanceType } from "../../src/plan/aws-checks.js";
-import { planFromConfig } from "../../src/plan/index.js";
-import type { AwsConfig, ClusterConfig } from "../../src/spec/schema.js";
-import type { GpuId } from "../../src/catalog/index.js";
+import { awsNodeAddresses, checkAwsConfig, natSubnetCidr, resolveAwsInstanceType } from "../../src/plan/aws-checks";
+import { planFromConfig } from "../../src/plan/index";
+import type { AwsConfig, ClusterConfig } from "../../src/spec/schema";
+import type { GpuId } from "../../src/catalog/index";
 
 const P = "deepseek-sglang:cluster.aws";
 

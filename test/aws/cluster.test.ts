@@ -4,11 +4,11 @@
 import { strict as assert } from "node:assert";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { findInstanceType } from "../../src/catalog/index.js";
-import type { BootHooks } from "../../src/boot/hooks.js";
-import { awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
-import { AWS_ROWS, awsStacks, type AwsStack } from "./fixtures.js";
-import { decodeLaunchTemplateUserData, installAwsMocks, ofType, ownedBy, settle, unwrap, type Harness, type Recorded } from "./mocks.js";
+import { findInstanceType } from "../../src/catalog/index";
+import type { BootHooks } from "../../src/boot/hooks";
+import { awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
+import { AWS_ROWS, awsStacks, type AwsStack } from "./fixtures";
+import { decodeLaunchTemplateUserData, installAwsMocks, ofType, ownedBy, settle, unwrap, type Harness, type Recorded } from "./mocks";
 
 const WORLD: AwsPreviewWorld = { region: "us-east-2" };
 const HF_TOKEN = "hf_TESTtokenValueThatMustNeverAppear";

@@ -1,9 +1,9 @@
 // Real plans of every AWS stack in stacks/, and variants of them, for the AWS tests.
 
 import * as path from "node:path";
-import { listStacks, readStackFile } from "../../src/config.js";
-import { planFromConfig, type ServingPlan } from "../../src/plan/index.js";
-import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../../src/spec/schema.js";
+import { listStacks, readStackFile } from "../../src/config";
+import { planFromConfig, type ServingPlan } from "../../src/plan/index";
+import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../../src/spec/schema";
 
 const ROOT = path.resolve(__dirname, "../..");
 

@@ -2,7 +2,7 @@
 // the same preview mocks the offline `plan` command uses, and drains late registrations.
 
 import * as pulumi from "@pulumi/pulumi";
-import { awsPreviewCall, awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
+import { awsPreviewCall, awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
 
 export interface Recorded {
     type: string;

@@ -3,14 +3,14 @@
 
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { INSTANCE_TYPES } from "../../src/catalog/index.js";
-import { chooseZone, existingSubnetProblems } from "../../src/clouds/aws/network.js";
-import { efaInterfaceLayout } from "../../src/clouds/aws/nodes.js";
-import { nodePolicyDocument } from "../../src/clouds/aws/iam.js";
-import { logCommands } from "../../src/clouds/aws/ssm.js";
-import { awsPartition } from "../../src/clouds/aws/partition.js";
-import { awsPreviewCall, awsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
-import { extraApiCidrs, cidrSlug } from "../../src/clouds/aws/security.js";
+import { INSTANCE_TYPES } from "../../src/catalog/index";
+import { chooseZone, existingSubnetProblems } from "../../src/clouds/aws/network";
+import { efaInterfaceLayout } from "../../src/clouds/aws/nodes";
+import { nodePolicyDocument } from "../../src/clouds/aws/iam";
+import { logCommands } from "../../src/clouds/aws/ssm";
+import { awsPartition } from "../../src/clouds/aws/partition";
+import { awsPreviewCall, awsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
+import { extraApiCidrs, cidrSlug } from "../../src/clouds/aws/security";
 
 describe("EFA layout", () => {
     it("has one ENA primary at (0,0) and one EFA-only interface per network card, per catalog type", () => {

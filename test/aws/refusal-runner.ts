@@ -2,10 +2,10 @@
 // each one's problems as JSON. Run apart because the refused zone also fails every resource waiting
 // on it, as unhandled rejections, which is how the engine reports them but noise to node:test.
 
-import type { AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
-import type { AwsConfig } from "../../src/spec/schema.js";
-import { awsStackFor, withAws } from "./fixtures.js";
-import { installAwsMocks, unwrap } from "./mocks.js";
+import type { AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
+import type { AwsConfig } from "../../src/spec/schema";
+import { awsStackFor, withAws } from "./fixtures";
+import { installAwsMocks, unwrap } from "./mocks";
 
 export const REFUSAL_WORLD: AwsPreviewWorld = {
     region: "us-east-2",

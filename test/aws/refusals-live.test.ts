@@ -7,9 +7,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import type { Problem } from "../../src/plan/types.js";
+import type { Problem } from "../../src/plan/types";
 
-import { SCENARIOS } from "./refusal-runner.js";
+import { SCENARIOS } from "./refusal-runner";
 
 type Outcome = { error?: string; problems?: Problem[]; resolved?: string; strayKinds: string[] };
 const outcomes: Record<string, Outcome> = {};

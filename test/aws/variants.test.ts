@@ -5,11 +5,11 @@
 import { strict as assert } from "node:assert";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { DLAMI_SSM_PARAMETERS } from "../../src/clouds/aws/cluster.js";
-import { awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks.js";
-import type { AwsConfig } from "../../src/spec/schema.js";
-import { awsStackFor, withAws, type AwsStack } from "./fixtures.js";
-import { decodeLaunchTemplateUserData, installAwsMocks, ofType, ownedBy, settle, unwrap, type Harness } from "./mocks.js";
+import { DLAMI_SSM_PARAMETERS } from "../../src/clouds/aws/cluster";
+import { awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
+import type { AwsConfig } from "../../src/spec/schema";
+import { awsStackFor, withAws, type AwsStack } from "./fixtures";
+import { decodeLaunchTemplateUserData, installAwsMocks, ofType, ownedBy, settle, unwrap, type Harness } from "./mocks";
 
 const WORLD: AwsPreviewWorld = {
     region: "us-east-2",

@@ -1,10 +1,10 @@
 // Real plans from the lead's planner for the boot tests: every row of the requirements table on
 // AWS where AWS offers the GPU (Azure for the MI300X rows), plus samples on GCP, Azure and hosts.
 
-import { ROWS, type CloudId } from "../../src/catalog/index.js";
-import { planFromConfig } from "../../src/plan/index.js";
-import type { ServingPlan } from "../../src/plan/types.js";
-import type { BootHooks } from "../../src/boot/hooks.js";
+import { ROWS, type CloudId } from "../../src/catalog/index";
+import { planFromConfig } from "../../src/plan/index";
+import type { ServingPlan } from "../../src/plan/types";
+import type { BootHooks } from "../../src/boot/hooks";
 
 const REGION_KEY: Record<CloudId, [string, string] | null> = {
     aws: ["aws:region", "us-east-2"],

@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
-import { encodeUserData, gzipUserData, renderUserData, USER_DATA_LIMIT_BYTES, bootSettings, dataRootOf } from "../../src/boot/index.js";
-import { coveredPlans, hooksFor, planOf } from "./fixtures.js";
-import { commandExists } from "./sandbox.js";
+import { encodeUserData, gzipUserData, renderUserData, USER_DATA_LIMIT_BYTES, bootSettings, dataRootOf } from "../../src/boot/index";
+import { coveredPlans, hooksFor, planOf } from "./fixtures";
+import { commandExists } from "./sandbox";
 
 interface Doc {
     write_files: { path: string; permissions: string; content: string }[];

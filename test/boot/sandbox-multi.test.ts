@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { hooksFor, planOf } from "./fixtures.js";
+import { hooksFor, planOf } from "./fixtures";
 import {
     cleanupNode,
     createNetns,
@@ -20,8 +20,8 @@ import {
     waitFor,
     type Running,
     type SandboxNode,
-} from "./sandbox.js";
-import { sampleRepo, startWeightsServer } from "./weights-server.js";
+} from "./sandbox";
+import { sampleRepo, startWeightsServer } from "./weights-server";
 
 const API_KEY = "sk-multi-7d2e";
 const running: Running[] = [];

@@ -8,9 +8,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import type { BootHooks } from "../../src/boot/hooks.js";
-import type { ServingPlan } from "../../src/plan/types.js";
-import { hooksFor, planOf } from "./fixtures.js";
+import type { BootHooks } from "../../src/boot/hooks";
+import type { ServingPlan } from "../../src/plan/types";
+import { hooksFor, planOf } from "./fixtures";
 import {
     cleanupNode,
     createNetns,
@@ -22,8 +22,8 @@ import {
     statusRecord,
     waitFor,
     type SandboxNode,
-} from "./sandbox.js";
-import { sampleRepo, startWeightsServer, type Faults, type FakeRepo } from "./weights-server.js";
+} from "./sandbox";
+import { sampleRepo, startWeightsServer, type Faults, type FakeRepo } from "./weights-server";
 
 const API_KEY = "sk-test-0f3c9a7e5d1b";
 const HF_TOKEN = "hf_sandboxTokenAbcdefghijklmnop";

@@ -6,9 +6,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
-import { renderUserData } from "../../src/boot/render.js";
-import type { BootHooks } from "../../src/boot/hooks.js";
-import type { ServingPlan } from "../../src/plan/types.js";
+import { renderUserData } from "../../src/boot/render";
+import type { BootHooks } from "../../src/boot/hooks";
+import type { ServingPlan } from "../../src/plan/types";
 
 export const STANDINS = join(__dirname, "standins");
 

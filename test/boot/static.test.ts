@@ -8,9 +8,9 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { SCRIPTS_DIR, UNITS_DIR, renderUserData } from "../../src/boot/render.js";
-import { hooksFor, planOf } from "./fixtures.js";
-import { commandExists, writeUserDataFiles } from "./sandbox.js";
+import { SCRIPTS_DIR, UNITS_DIR, renderUserData } from "../../src/boot/render";
+import { hooksFor, planOf } from "./fixtures";
+import { commandExists, writeUserDataFiles } from "./sandbox";
 
 const shellScripts = readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh"));
 

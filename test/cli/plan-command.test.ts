@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { describe, it } from "node:test";
-import { listStacks } from "../../src/config.js";
+import { listStacks } from "../../src/config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CLI = [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "src", "cli", "plan.ts")];

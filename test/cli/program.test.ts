@@ -5,9 +5,9 @@
 import { strict as assert } from "node:assert";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { awsPreviewMocks } from "../../src/clouds/aws/preview-mocks.js";
+import { awsPreviewMocks } from "../../src/clouds/aws/preview-mocks";
 // The program only defines a function: importing it registers nothing before the mocks are set.
-import program from "../../src/program.js";
+import program from "../../src/program";
 
 const registered: string[] = [];
 

@@ -1,10 +1,10 @@
 // Shared test helpers: build stack config maps and plan them.
 
 import { strict as assert } from "node:assert";
-import { GPU_IDS, gpusOffered, type CloudId, type Release, type Row } from "../../src/catalog/index.js";
-import { parseSglangArgv } from "../../src/plan/argparse.js";
-import { planFromConfig, type PlanResult, type ServingPlan } from "../../src/plan/index.js";
-import { CLUSTER_KEY } from "../../src/spec/schema.js";
+import { GPU_IDS, gpusOffered, type CloudId, type Release, type Row } from "../../src/catalog/index";
+import { parseSglangArgv } from "../../src/plan/argparse";
+import { planFromConfig, type PlanResult, type ServingPlan } from "../../src/plan/index";
+import { CLUSTER_KEY } from "../../src/spec/schema";
 
 export function configOf(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
     // Tests plan AWS in us-east-2 unless they say otherwise (the planner refuses an AWS stack without a region).

@@ -8,10 +8,10 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { CLOUD_IDS, GPU_IDS, RELEASES, ROWS, gpusOffered, type CloudId } from "../../src/catalog/index.js";
-import { parseSglangArgv } from "../../src/plan/argparse.js";
-import type { run as runType } from "../../src/cli/plan.js";
-import { configOf, planCluster } from "./helpers.js";
+import { CLOUD_IDS, GPU_IDS, RELEASES, ROWS, gpusOffered, type CloudId } from "../../src/catalog/index";
+import { parseSglangArgv } from "../../src/plan/argparse";
+import type { run as runType } from "../../src/cli/plan";
+import { configOf, planCluster } from "./helpers";
 
 const DIVISORS_OF_TP = (tp: number) => [2, 4, 8, 16, 32].filter((d) => tp % d === 0);
 

@@ -2,8 +2,8 @@
 
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { planFromConfig } from "../../src/plan/index.js";
-import { problemsOf } from "./helpers.js";
+import { planFromConfig } from "../../src/plan/index";
+import { problemsOf } from "./helpers";
 
 const H200 = { cloud: "aws", gpu: "H200", weights: "fp8" };
 const P = "deepseek-sglang:cluster";

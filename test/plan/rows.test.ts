@@ -4,9 +4,9 @@
 
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { CLOUD_IDS, GPUS, RELEASES, ROWS, gpusOffered, GPU_IDS } from "../../src/catalog/index.js";
-import { parseSglangArgv } from "../../src/plan/argparse.js";
-import { assertMatchesSeed, cloudFor, clusterFor, mustPlan, valuesOf } from "./helpers.js";
+import { CLOUD_IDS, GPUS, RELEASES, ROWS, gpusOffered, GPU_IDS } from "../../src/catalog/index";
+import { parseSglangArgv } from "../../src/plan/argparse";
+import { assertMatchesSeed, cloudFor, clusterFor, mustPlan, valuesOf } from "./helpers";
 
 // The seed's recipes (sglang-facts §1.1), rank 0, exactly as SGLang documents them.
 const SEED_RECIPES: Record<string, string> = {

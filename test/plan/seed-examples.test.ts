@@ -2,8 +2,8 @@
 
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { RELEASES } from "../../src/catalog/index.js";
-import { assertMatchesSeed, flagValue, mustPlan } from "./helpers.js";
+import { RELEASES } from "../../src/catalog/index";
+import { assertMatchesSeed, flagValue, mustPlan } from "./helpers";
 
 const v046 = RELEASES["0.4.6.post5"]!;
 const latest = RELEASES["0.5.15"]!;

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { cidrContains, hostAddresses, intToIpv4, ipv4ToInt } from "../../src/plan/addresses.js";
-import { weightsFit } from "../../src/plan/memory.js";
-import { GPUS } from "../../src/catalog/index.js";
-import { parseDeploymentConfig } from "../../src/spec/parse.js";
+import { cidrContains, hostAddresses, intToIpv4, ipv4ToInt } from "../../src/plan/addresses";
+import { weightsFit } from "../../src/plan/memory";
+import { GPUS } from "../../src/catalog/index";
+import { parseDeploymentConfig } from "../../src/spec/parse";
 
 describe("addresses", () => {
     it("round-trips IPv4", () => {

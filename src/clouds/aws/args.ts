@@ -2,8 +2,8 @@
 // conventions" 2) so the class can later be published as a component package unchanged.
 
 import type * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig } from "../../spec/schema.js";
-import type { ServingPlan } from "../../plan/types.js";
+import type { AwsConfig } from "../../spec/schema";
+import type { ServingPlan } from "../../plan/types";
 
 export interface AwsServingClusterArgs {
     /**

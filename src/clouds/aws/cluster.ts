@@ -5,21 +5,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ssm from "@pulumi/aws/ssm";
-import { unitsFor } from "../../boot/render.js";
-import type { BootHooks } from "../../boot/hooks.js";
-import { DEFAULT_ROOT_VOLUME_GIB } from "../../plan/aws-checks.js";
-import type { AwsConfig } from "../../spec/schema.js";
-import type { AwsServingClusterArgs } from "./args.js";
-import { internalLoadBalancer } from "./endpoint.js";
-import { nodeInstanceProfile } from "./iam.js";
-import { clusterNetwork } from "./network.js";
-import { clusterNodes } from "./nodes.js";
-import { awsPartition } from "./partition.js";
-import { clusterSecrets, type ClusterSecrets } from "./secrets.js";
-import { clusterSecurityGroup } from "./security.js";
-import { logCommands } from "./ssm.js";
-import { CACHE_PREFIX, STATUS_PREFIX, clusterStorage, type ClusterStorage } from "./storage.js";
-import { validateAwsCluster } from "./validate.js";
+import { unitsFor } from "../../boot/render";
+import type { BootHooks } from "../../boot/hooks";
+import { DEFAULT_ROOT_VOLUME_GIB } from "../../plan/aws-checks";
+import type { AwsConfig } from "../../spec/schema";
+import type { AwsServingClusterArgs } from "./args";
+import { internalLoadBalancer } from "./endpoint";
+import { nodeInstanceProfile } from "./iam";
+import { clusterNetwork } from "./network";
+import { clusterNodes } from "./nodes";
+import { awsPartition } from "./partition";
+import { clusterSecrets, type ClusterSecrets } from "./secrets";
+import { clusterSecurityGroup } from "./security";
+import { logCommands } from "./ssm";
+import { CACHE_PREFIX, STATUS_PREFIX, clusterStorage, type ClusterStorage } from "./storage";
+import { validateAwsCluster } from "./validate";
 
 export const AWS_SERVING_CLUSTER_TYPE = "deepseek-sglang:index:AwsServingCluster";
 

@@ -5,8 +5,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
-import { CACHE_PREFIX, STATUS_PREFIX, type ClusterStorage } from "./storage.js";
-import type { ClusterSecrets } from "./secrets.js";
+import { CACHE_PREFIX, STATUS_PREFIX, type ClusterStorage } from "./storage";
+import type { ClusterSecrets } from "./secrets";
 
 /** Plain ARNs the policy names; resolved from the stack's resources. */
 export interface NodePolicyTargets {

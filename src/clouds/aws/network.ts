@@ -3,10 +3,10 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
-import { DEFAULT_AWS_VPC_CIDR, awsPath, clusterSubnetCidr, natSubnetCidr } from "../../plan/aws-checks.js";
-import type { Problem } from "../../plan/types.js";
-import type { AwsConfig } from "../../spec/schema.js";
-import { AwsConfigError } from "./validate.js";
+import { DEFAULT_AWS_VPC_CIDR, awsPath, clusterSubnetCidr, natSubnetCidr } from "../../plan/aws-checks";
+import type { Problem } from "../../plan/types";
+import type { AwsConfig } from "../../spec/schema";
+import { AwsConfigError } from "./validate";
 
 export interface ClusterNetwork {
     vpcId: pulumi.Output<string>;

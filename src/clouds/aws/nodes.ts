@@ -4,11 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import type * as iam from "@pulumi/aws/iam";
-import type { InstanceType } from "../../catalog/index.js";
-import type { BootHooks } from "../../boot/hooks.js";
-import { encodeUserData, renderUserData } from "../../boot/index.js";
-import type { ServingPlan } from "../../plan/types.js";
-import type { AwsConfig } from "../../spec/schema.js";
+import type { InstanceType } from "../../catalog/index";
+import type { BootHooks } from "../../boot/hooks";
+import { encodeUserData, renderUserData } from "../../boot/index";
+import type { ServingPlan } from "../../plan/types";
+import type { AwsConfig } from "../../spec/schema";
 
 /** One network interface slot: card and device index, and whether it is the ENA primary or EFA-only. */
 export interface InterfaceSlot {

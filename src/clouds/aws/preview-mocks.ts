@@ -4,8 +4,8 @@
 
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { INSTANCE_TYPES } from "../../catalog/index.js";
-import { awsPartition } from "./partition.js";
+import { INSTANCE_TYPES } from "../../catalog/index";
+import { awsPartition } from "./partition";
 
 /** What the offline world looks like; every field has a default. */
 export interface AwsPreviewWorld {

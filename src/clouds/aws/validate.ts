@@ -1,10 +1,10 @@
 // Checks the component runs before it creates anything. Pure: the same problems the planner lists,
 // plus the ones only the component can see (a plan for another cloud, addresses that disagree).
 
-import { findInstanceType, type InstanceType } from "../../catalog/index.js";
-import { awsNodeAddresses, awsPath, checkAwsConfig, resolveAwsInstanceType } from "../../plan/aws-checks.js";
-import type { Problem, ServingPlan } from "../../plan/types.js";
-import type { AwsConfig, ClusterConfig } from "../../spec/schema.js";
+import { findInstanceType, type InstanceType } from "../../catalog/index";
+import { awsNodeAddresses, awsPath, checkAwsConfig, resolveAwsInstanceType } from "../../plan/aws-checks";
+import type { Problem, ServingPlan } from "../../plan/types";
+import type { AwsConfig, ClusterConfig } from "../../spec/schema";
 
 /** A refusal that lists every problem with its config path; thrown by AwsServingCluster. */
 export class AwsConfigError extends Error {

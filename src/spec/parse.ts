@@ -32,6 +32,16 @@ function zodProblems(base: string, error: z.ZodError): Problem[] {
     });
 }
 
+function withoutUnknownKeys(raw: unknown, error: z.ZodError): unknown {
+    const copy = structuredClone(raw) as Record<string, unknown>;
+    for (const issue of error.issues) {
+        if (issue.code !== "unrecognized_keys") continue;
+        const parent = issue.path.reduce<unknown>((obj, key) => (obj as Record<PropertyKey, unknown>)?.[key as PropertyKey], copy) as Record<string, unknown> | undefined;
+        for (const key of issue.keys) if (parent) delete parent[key];
+    }
+    return copy;
+}
+
 const REGION_KEYS: Record<string, string> = { aws: "aws:region", gcp: "gcp:region", azure: "azure-native:location" };
 
 /**
@@ -47,8 +57,12 @@ export function parseDeploymentConfig(
     if (raw === undefined) {
         return { ok: false, problems: [{ path: CLUSTER_KEY, reason: "missing: every stack sets cloud, gpu and weights here" }] };
     }
-    const parsed = clusterSchema.safeParse(raw);
-    if (!parsed.success) problems.push(...zodProblems(CLUSTER_KEY, parsed.error));
+    let parsed = clusterSchema.safeParse(raw);
+    if (!parsed.success) {
+        problems.push(...zodProblems(CLUSTER_KEY, parsed.error));
+        // Typos alone should not hide the planner's findings: drop the unknown keys and parse again.
+        if (parsed.error.issues.every((i) => i.code === "unrecognized_keys")) parsed = clusterSchema.safeParse(withoutUnknownKeys(raw, parsed.error));
+    }
 
     for (const key of Object.keys(config)) {
         if (key.startsWith("deepseek-sglang:") && key !== CLUSTER_KEY && key !== HF_TOKEN_KEY) {

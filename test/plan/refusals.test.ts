@@ -122,6 +122,12 @@ describe("refusals", () => {
         assertProblem(r.problems, `${P}.aws.instanceTyp`, /unknown key/);
         assertProblem(r.problems, "deepseek-sglang:hfToken", /must be a Pulumi secret/);
     });
+    it("a typo does not hide the other problems", () => {
+        const problems = problemsOf({ cloud: "aws", gpu: "H100", weights: "fp8", nodes: 1, sglang: { atentionBackend: "fa3", dpAttention: 3 } });
+        assertProblem(problems, `${P}.sglang.atentionBackend`, /unknown key/);
+        assertProblem(problems, `${P}.nodes`, /at least 2 nodes/);
+        assertProblem(problems, `${P}.sglang.dpAttention`, /must divide/);
+    });
     it("a secure hfToken is accepted", () => {
         const r = planFromConfig({ [P]: H200, "aws:region": "us-east-2", "deepseek-sglang:hfToken": { secure: "v1:abc" } }, { stack: null });
         assert.ok(r.ok);

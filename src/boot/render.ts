@@ -45,9 +45,14 @@ export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 export const SCRIPTS_DIR = join(__dirname, "scripts");
 export const UNITS_DIR = join(__dirname, "units");
 
-// DeepSeek's own FP8 -> BF16 converter (inference/fp8_cast_bf16.py + kernel.py), pinned to a commit
-// so every node runs the same code (SGLang #3491 names it as the way to get BF16 weights).
-const CONVERTER_URL = "https://raw.githubusercontent.com/deepseek-ai/DeepSeek-V3/1c6947e6ab906b2e6052d90b2c1808c14ed126df/inference";
+// DeepSeek's own FP8 -> BF16 converter (inference/fp8_cast_bf16.py + kernel.py), pinned to a commit on
+// the repo's main branch (2025-08-27, after the act_quant/ue8m0 kernel fixes) and to each file's sha256,
+// so every node runs the same, checked code (the SGLang README converts BF16 weights with it, sglang-facts §1.1).
+const CONVERTER_URL = "https://raw.githubusercontent.com/deepseek-ai/DeepSeek-V3/9b4e9788e4a3a731f7567338ed15d3ec549ce03b/inference";
+const CONVERTER_SHA256 = [
+    "7269820b32dedc2daddfdfabf1a974f0b5d5c76c1efd41bd2b169cb6b79d6b80  fp8_cast_bf16.py",
+    "ffee39fb93658b6ddd783c0932b1445cc4a007a061c0de2a40ac2a3b1563cc00  kernel.py",
+].join(";");
 // SGLang's DP-attention ZMQ ports take dist-init+1..+6 on rank 0 (sglang-facts §7.1); stay clear of them.
 const BEACON_PORT_OFFSET = 100;
 // Volumes the image itself already built on instance store: the AWS DLAMI mounts NVMe here (cloud-facts §1.4).
@@ -111,6 +116,7 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_CONVERT: flag(plan.weights.conversion !== null),
         DSBOOT_CONVERTED_DIR: plan.weights.conversion?.outputHostDir ?? "",
         DSBOOT_CONVERTER_URL: CONVERTER_URL,
+        DSBOOT_CONVERTER_SHA256: CONVERTER_SHA256,
         DSBOOT_SERVED_DIR: plan.weights.conversion?.outputHostDir ?? plan.weights.hostDir,
         DSBOOT_FETCH_PARALLEL: "16",
         DSBOOT_FETCH_ROUNDS: "5",

@@ -340,3 +340,70 @@ test("caches: a worker rejoining a running group skips the DeepGEMM precompile i
         beacon.close();
     }
 });
+
+/** A stand-in for DeepSeek's fp8_cast_bf16.py: writes one BF16 shard and its index where the real one would. */
+const FAKE_CONVERTER = `
+import json, os, struct, sys
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+mounts = json.loads(os.environ["STANDIN_MOUNTS"])
+def host(p):
+    for c, h in sorted(mounts.items(), key=lambda x: -len(x[0])):
+        if p == c or p.startswith(c + "/"):
+            return h + p[len(c):]
+    return p
+out = host(args["--output-bf16-hf-path"])
+header = json.dumps({"model.embed_tokens.weight": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}).encode()
+with open(os.path.join(out, "model-00001-of-00001.safetensors"), "wb") as f:
+    f.write(struct.pack("<Q", len(header)) + header + b"\\x00\\x01\\x02\\x03")
+with open(os.path.join(out, "model.safetensors.index.json"), "w") as f:
+    json.dump({"metadata": {}, "weight_map": {"model.embed_tokens.weight": "model-00001-of-00001.safetensors"}}, f)
+with open(os.path.join(os.environ["STANDIN_STATE"], "conversions"), "a") as f:
+    f.write("converted\\n")
+`;
+
+async function serveConverter(files: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
+    const server = createServer((req, res) => {
+        const body = files[(req.url ?? "").split("/").pop()!];
+        if (body === undefined) res.writeHead(404).end();
+        else res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/inference`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+test("fetch: BF16 from an FP8 checkpoint converts once with the pinned converter, drops quantization_config, and verifies", async () => {
+    const repo = sampleRepo();
+    const weights = await startWeightsServer(repo, { token: HF_TOKEN });
+    const kernel = "# kernel stand-in\n";
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    const pinned = `${sha(FAKE_CONVERTER)}  fp8_cast_bf16.py;${sha(kernel)}  kernel.py`;
+    const converter = await serveConverter({ "fp8_cast_bf16.py": FAKE_CONVERTER, "kernel.py": kernel });
+    const tampered = await serveConverter({ "fp8_cast_bf16.py": `${FAKE_CONVERTER}\n# changed\n`, "kernel.py": kernel });
+    const plan = planOf("hosts", "bf16-2x8xh200", { addresses: ["10.88.2.10", "10.88.2.11"] });
+    assert.ok(plan.weights.conversion, "BF16 row over the FP8 checkpoint plans a conversion");
+    try {
+        const node = hostsNode(plan, weights.url, { DSBOOT_CONVERTER_URL: converter.url, DSBOOT_CONVERTER_SHA256: pinned });
+        const first = await runScript(node, "fetch-weights.sh", 60_000);
+        assert.equal(first.code, 0, first.stderr);
+        const out = join(node.root, plan.weights.conversion!.outputHostDir);
+        const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+        assert.equal(config.quantization_config, undefined, "SGLang #3491: the BF16 config must not claim FP8");
+        assert.ok(existsSync(join(out, "tokenizer.json")), "non-weight files travel with the converted weights");
+        assert.ok(existsSync(join(out, ".dsboot-verified")), "converted output is verified and marked like a download");
+        assert.equal(published(node).stages["fetch-weights"].state, "complete");
+        // A reboot neither downloads nor converts again.
+        const again = await runScript(node, "fetch-weights.sh", 30_000);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(readFileSync(join(node.state, "conversions"), "utf8"), "converted\n", "converted exactly once");
+
+        // Code that does not match its pinned hash never runs.
+        const bad = hostsNode(plan, weights.url, { DSBOOT_CONVERTER_URL: tampered.url, DSBOOT_CONVERTER_SHA256: pinned });
+        const refused = await runScript(bad, "fetch-weights.sh", 60_000);
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.stderr, /does not match its pinned sha256/);
+        assert.ok(!existsSync(join(bad.state, "conversions")), "the tampered converter did not run");
+        assert.ok(!existsSync(join(bad.root, plan.weights.conversion!.outputHostDir, ".dsboot-verified")));
+    } finally {
+        await Promise.all([weights.close(), converter.close(), tampered.close()]);
+    }
+});

@@ -142,6 +142,8 @@ convert_to_bf16() {
   for f in fp8_cast_bf16.py kernel.py; do
     curl -sSf --retry 5 --max-time 120 -o "$conv/$f" "$DSBOOT_CONVERTER_URL/$f" || fail "could not fetch DeepSeek's converter $f"
   done
+  # Run only the code that was reviewed: each file's sha256 is pinned in boot.env.
+  (cd "$conv" && tr ';' '\n' <<<"$DSBOOT_CONVERTER_SHA256" | sha256sum --quiet -c -) || fail "DeepSeek's converter does not match its pinned sha256"
   docker_base_args dargs
   docker run --rm --name dsboot-convert "${dargs[@]}" -v "$dir:/dsboot/in:ro" -v "$work:/dsboot/out" \
     -v "$conv:/dsboot/converter:ro" -w /dsboot/converter "$DSBOOT_IMAGE" \

@@ -115,3 +115,43 @@ test("multi-node: ranks find rank 0, readiness waits for all, a rank-0 restart r
         ns.destroy();
     }
 });
+
+test("multi-node: the DeepGEMM precompile runs on every node together, even when a worker boots late", async (t) => {
+    const addresses = ["10.89.1.11", "10.89.1.12"];
+    // fp8-2x8xh100 on H100 hosts: FP8 on Hopper, so the plan precompiles DeepGEMM on both ranks.
+    const plan = planOf("hosts", "fp8-2x8xh100", { gpu: "H100", addresses });
+    assert.ok(plan.deepgemm.precompile);
+    const ns = createNetns(`dsb${process.pid % 10000}d`, addresses);
+    if (!ns) return t.skip("network namespaces are not available here (needs root and iproute2)");
+    try {
+        const repo = sampleRepo("deepseek-ai/DeepSeek-V3", 64 * 1024);
+        const server = await startWeightsServer(repo);
+        const group: SandboxNode[] = [];
+        for (const rank of [0, 1]) {
+            const node = makeNode(plan, rank, hooksFor(plan), { DSBOOT_HF_ENDPOINT: server.url }, ns.names[rank]!);
+            nodes.push(node);
+            group.push(node);
+            const fetch = await runScript({ ...node, netns: null }, "fetch-weights.sh", 60_000);
+            assert.equal(fetch.code, 0, fetch.stderr);
+        }
+        await server.close();
+
+        const leader = startScript(group[0]!, "precompile.sh");
+        running.push(leader);
+        await new Promise((r) => setTimeout(r, 1500)); // the worker boots late
+        const worker = await runScript(group[1]!, "precompile.sh", 60_000);
+        const lead = await leader.done;
+        assert.equal(lead.code, 0, lead.stderr);
+        assert.equal(worker.code, 0, worker.stderr);
+        for (const [rank, node] of group.entries()) {
+            const events = serverEvents(node);
+            assert.equal(events.filter((e) => e.kind === "precompile-group").length, 1, `rank ${rank} compiled with the group`);
+            assert.equal(events.filter((e) => e.kind === "precompile-alone").length, 0, `rank ${rank} never compiled alone`);
+            const run = dockerCalls(node).find((a) => a[0] === "run" && a.includes("dsboot-precompile"))!;
+            assert.deepEqual(run.slice(run.indexOf(plan.sglang.image) + 1), plan.nodes[rank]!.precompile, "the plan's precompile argv for this rank");
+            assert.equal(state(node).deepgemm, "compiled");
+        }
+    } finally {
+        ns.destroy();
+    }
+});

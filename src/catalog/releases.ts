@@ -42,7 +42,7 @@ export interface Release {
     chunkedPrefixCacheBackends: string[];
     /** Default MLA attention backend per GPU family (§2.3 / §2.4 `_get_default_attn_backend`). */
     defaultMlaBackend: { hopper: string; other: string; rocm: string };
-    /** `--enable-dp-attention` needs `--dp-size` > 1 (asserted in 0.4.6.post5; silently off later). */
+    /** Which extracted flag set `flags` is (file name under sglang-flags/). */
     flagSetLabel: string;
 }
 

@@ -183,7 +183,8 @@ function repoDirName(repo: string, revision: string): string {
     return `${repo.replace("/", "--")}${revision === "main" ? "" : `@${revision.replace(/\//g, "_")}`}`;
 }
 
-function fabricOf(c: ClusterConfig, instance: InstanceType | null): FabricId {
+/** The instance type's fabric; existing hosts: whatever NCCL finds ("auto"). */
+function fabricOf(instance: InstanceType | null): FabricId {
     return instance?.fabric ?? "auto";
 }
 
@@ -198,7 +199,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
     const servedDir = conversion ? `${downloadDir}-BF16` : downloadDir;
     const torchCompileMaxBs = s.torchCompile === false ? null : s.torchCompile?.maxBs ?? b.row.torchCompileMaxBs;
     const precompile = b.servedFp8 && b.gpu.vendor === "nvidia" && b.gpu.hopper && s.deepGemm !== false;
-    const fabric = fabricOf(c, b.instance);
+    const fabric = fabricOf(b.instance);
     const distInitAddr = `${b.addresses[0]}:${DIST_INIT_PORT}`;
     const keyTail = `${b.checkpoint.repo.replace("/", "--")}@${revision}-tp${b.tp}-nn${b.nodes}-${b.gpu.id}`.replace(/[^A-Za-z0-9._@-]/g, "_");
 

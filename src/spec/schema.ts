@@ -71,20 +71,23 @@ export const awsSchema = z.strictObject({
     tags: z.record(z.string(), z.string()).optional(),
 });
 
-export const gcpSchema = z.strictObject({
-    zone: z.string().optional(),
-    machineType: z.string().optional(),
+/** The cluster network every cloud lays out the same way: a subnet, fixed node IPs, the API allow-list. */
+const clusterNetworkFields = {
     subnetCidr: cidr.optional(),
     privateIps: z.array(ipv4).optional(),
     allowedCidrs: z.array(cidr).optional(),
+};
+
+export const gcpSchema = z.strictObject({
+    zone: z.string().optional(),
+    machineType: z.string().optional(),
+    ...clusterNetworkFields,
 });
 
 export const azureSchema = z.strictObject({
     location: z.string().optional(),
     vmSize: z.string().optional(),
-    subnetCidr: cidr.optional(),
-    privateIps: z.array(ipv4).optional(),
-    allowedCidrs: z.array(cidr).optional(),
+    ...clusterNetworkFields,
 });
 
 export const hostsSchema = z.strictObject({

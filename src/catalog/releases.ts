@@ -84,16 +84,24 @@ export const RELEASES: Record<string, Release> = {
     },
 };
 
-export const RELEASE_VERSIONS = Object.keys(RELEASES);
 export const DEFAULT_RELEASE = "0.5.15";
 
-/** MLA attention backends and the GPUs they run on (§2.3: explicit MLA backend must be one of these). */
+/**
+ * MLA attention backends DeepSeek can use and the GPUs they run on. The names are the explicit MLA
+ * backends SGLang accepts (sglang-facts §2.3; §2.2 for the choices per release). The architectures
+ * follow SGLang's own defaults and checks: fa3 is its MLA default on Hopper only, triton the default
+ * elsewhere and on ROCm, aiter the ROCm default (§2.3, §2.4 `_get_default_attn_backend`); trtllm_mla
+ * raises ValueError off Blackwell (§2.4). flashinfer, flashmla and cutlass_mla are the backends'
+ * published hardware targets (FlashMLA: Hopper kernels; CUTLASS MLA: SM100, SGLang PR #5390 in §1.3),
+ * not facts stated in shared/reference.
+ */
 export const MLA_BACKENDS: Record<string, { archs: string[]; releases: string[] }> = {
-    fa3: { archs: ["sm90"], releases: ["0.4.6.post5", "0.5.15"] }, // FlashAttention3 is Hopper-only
-    flashinfer: { archs: ["sm90", "sm80", "sm89"], releases: ["0.4.6.post5", "0.5.15"] },
-    triton: { archs: ["sm90", "sm80", "sm89", "gfx942"], releases: ["0.4.6.post5", "0.5.15"] },
-    flashmla: { archs: ["sm90"], releases: ["0.4.6.post5", "0.5.15"] }, // FlashMLA kernels target Hopper
-    cutlass_mla: { archs: [], releases: ["0.4.6.post5", "0.5.15"] }, // CUTLASS MLA targets Blackwell (SM100)
-    aiter: { archs: ["gfx942"], releases: ["0.4.6.post5", "0.5.15"] }, // AMD AITER
-    trtllm_mla: { archs: [], releases: ["0.5.15"] }, // §2.4: requires Blackwell, else ValueError
+    //  backend      runs on                                   releases
+    fa3:         { archs: ["sm90"],                            releases: ["0.4.6.post5", "0.5.15"] },
+    flashinfer:  { archs: ["sm90", "sm80", "sm89"],            releases: ["0.4.6.post5", "0.5.15"] },
+    triton:      { archs: ["sm90", "sm80", "sm89", "gfx942"],  releases: ["0.4.6.post5", "0.5.15"] },
+    flashmla:    { archs: ["sm90"],                            releases: ["0.4.6.post5", "0.5.15"] },
+    cutlass_mla: { archs: [],                                  releases: ["0.4.6.post5", "0.5.15"] }, // Blackwell only: no GPU of the table
+    aiter:       { archs: ["gfx942"],                          releases: ["0.4.6.post5", "0.5.15"] },
+    trtllm_mla:  { archs: [],                                  releases: ["0.5.15"] }, // Blackwell only: no GPU of the table
 };

@@ -26,6 +26,6 @@ export function deployPlan(plan: ServingPlan, values: Record<string, unknown>, h
             };
         }
         default:
-            throw new pulumi.RunError(`cloud "${plan.cloud}" has no component yet; \`npm run plan -- --stack ${name}\` previews its plan offline, but \`pulumi up\` creates nothing for it`);
+            throw new pulumi.RunError(`${CLUSTER_KEY}.cloud: "${plan.cloud}" has no component yet; \`npm run plan -- --stack ${name}\` previews its plan offline, but \`pulumi up\` creates nothing for it`);
     }
 }

@@ -11,13 +11,14 @@ import {
     type GpuId,
     type InstanceType,
 } from "../catalog/index";
-import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../spec/schema";
+import type { AwsConfig, ClusterConfig } from "../spec/schema";
 import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "./addresses";
+import { at } from "./paths";
 import type { Problem } from "./types";
 
 /** Config path of a field of the `aws:` block, e.g. `deepseek-sglang:cluster.aws.instanceType`. */
 export function awsPath(field: string): string {
-    return `${CLUSTER_KEY}.aws.${field}`;
+    return at("aws", ...field.split("."));
 }
 
 /** VPC the library creates when the user brings none; the cluster subnet is CLOUDS.aws.defaultSubnetCidr inside it. */
@@ -77,7 +78,7 @@ function checkInstanceType(aws: AwsConfig, gpu: GpuId): Problem[] {
     const offered = instanceTypesFor("aws", gpu).map((t) => t.name);
     if (name === undefined) {
         if (offered.length > 0) return [];
-        return [{ path: `${CLUSTER_KEY}.gpu`, reason: `AWS offers no instance type with ${gpu} GPUs (it has ${awsGpus().join(", ")})` }];
+        return [{ path: at("gpu"), reason: `AWS offers no instance type with ${gpu} GPUs (it has ${awsGpus().join(", ")})` }];
     }
     const unfit = UNFIT_INSTANCE_TYPES[name];
     if (unfit) return [{ path: awsPath("instanceType"), reason: unfit }];

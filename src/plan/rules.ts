@@ -14,7 +14,7 @@ import {
     type WeightsId,
 } from "../catalog/index";
 import type { ClusterConfig, MtpConfig } from "../spec/schema";
-import { resolveOptionToken } from "./argparse";
+import { deprecationReplacement, isDeprecatedFlag, resolveOptionToken } from "./argparse";
 import { at } from "./paths";
 import type { Problem } from "./types";
 
@@ -137,7 +137,6 @@ export const MANAGED_DESTS: Record<string, string> = {
     nnodes: "set nodes",
     node_rank: "each node's rank is assigned by the library",
     dist_init_addr: "rank 0's fixed private address is assigned by the library",
-    nccl_init_addr: "rank 0's fixed private address is assigned by the library",
     host: "the library binds the API on all interfaces behind the security group",
     port: "the API port is fixed by the library",
     api_key: "the API key is generated and read from the secret store at boot",
@@ -186,8 +185,9 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
             problems.push({ path, reason: `${name} is an abbreviation of ${flag.flag}; SGLang accepts it but the library requires full flag names` });
             return;
         }
-        if (isDeprecated(flag)) {
-            problems.push({ path, reason: `${name} is deprecated in SGLang ${release.version}${flag.help_first_sentence ? ` (${flag.help_first_sentence})` : ""}` });
+        if (isDeprecatedFlag(flag)) {
+            const instead = deprecationReplacement(flag, release.flags);
+            problems.push({ path, reason: `${name} is deprecated in SGLang ${release.version}${instead ? `; use ${instead}` : ""}` });
             return;
         }
         if (checkpoint?.quantization === "fp8" && flag.dest === "kv_cache_dtype" && value === "fp8_e5m2") {
@@ -208,9 +208,6 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
     return problems;
 }
 
-export function isDeprecated(flag: { deprecated: boolean; action: string }): boolean {
-    return flag.deprecated || flag.action.startsWith("Deprecated");
-}
 
 export function checkCloudBlocks(cluster: ClusterConfig): Problem[] {
     const problems: Problem[] = [];

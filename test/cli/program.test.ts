@@ -59,7 +59,7 @@ describe("program", () => {
     it("refuses a cloud whose component does not exist yet", async () => {
         await assert.rejects(
             runWith({ "azure-native:location": "eastus", "deepseek-sglang:cluster": { cloud: "azure", gpu: "MI300X", weights: "fp8" } }),
-            (err: unknown) => err instanceof pulumi.RunError && /no component yet/.test((err as Error).message),
+            (err: unknown) => err instanceof pulumi.RunError && /^deepseek-sglang:cluster\.cloud: "azure" has no component yet/.test((err as Error).message),
         );
         assert.deepEqual(registered, []);
     });

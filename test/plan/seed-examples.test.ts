@@ -72,7 +72,7 @@ describe("seed examples", () => {
     });
 
     it("--disable-cuda-graph is deprecated in 0.5.15, so the same example is refused there", () => {
-        assert.throws(() => mustPlan({ cloud: "aws", gpu: "H200", weights: "fp8", sglang: { version: "0.5.15", extraArgs: ["--disable-cuda-graph"] } }), /extraArgs\[0\].*deprecated/);
+        assert.throws(() => mustPlan({ cloud: "aws", gpu: "H200", weights: "fp8", sglang: { version: "0.5.15", extraArgs: ["--disable-cuda-graph"] } }), /extraArgs\[0\].*deprecated.*use --cuda-graph-backend-decode disabled/);
     });
 
     it("multi-node: every rank shares rank 0's --dist-init-addr, and only --node-rank differs", () => {

@@ -1,4 +1,4 @@
-// Public API of the library: import { AwsServingCluster, planFromConfig, ... } from "deepseek-sglang".
+// Public API of the library: import { AwsServingCluster, planFromConfig, cloudAdapter, ... } from "deepseek-sglang".
 
 export * from "./catalog/index";
 export * from "./spec/schema";
@@ -7,3 +7,5 @@ export * from "./plan/index";
 export { renderUserData } from "./boot/index";
 export type { BootHooks } from "./boot/hooks";
 export * from "./clouds/aws/index";
+export { CLOUD_ADAPTERS, cloudAdapter, hasComponent } from "./clouds/registry";
+export type { CloudAdapter, PlacementContext, ServingClusterArgs, ServingClusterOutputs, ServingClusterFactory } from "./clouds/adapter";

@@ -23,5 +23,5 @@ export default async function main(): Promise<Record<string, unknown>> {
     }
     const token = config.values[HF_TOKEN_KEY];
     const hfToken = typeof token === "string" ? pulumi.secret(token) : undefined;
-    return deployPlan(result.plan, config.values, hfToken);
+    return deployPlan(result.plan, hfToken);
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
+import { cloudAdapter } from "../clouds/registry";
 import type { NodePlan, ServingPlan } from "../plan/types";
 import type { BootHooks } from "./hooks";
 
@@ -55,8 +56,6 @@ const CONVERTER_SHA256 = [
 ].join(";");
 // SGLang's DP-attention ZMQ ports take dist-init+1..+6 on rank 0 (sglang-facts §7.1); stay clear of them.
 const BEACON_PORT_OFFSET = 100;
-// Volumes the image itself already built on instance store: the AWS DLAMI mounts NVMe here (cloud-facts §1.4).
-const EPHEMERAL_MOUNTS: Record<string, string[]> = { aws: ["/opt/dlami/nvme"], gcp: [], azure: [], hosts: [] };
 // Headroom on the data volume for DeepGEMM/torch.compile caches and partial files.
 const CACHE_HEADROOM_BYTES = 64 * 2 ** 30;
 
@@ -111,7 +110,8 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_MODEL_REVISION: plan.weights.revision,
         DSBOOT_DATA_ROOT: dataRootOf(plan),
         DSBOOT_NEED_BYTES: String(bytesNeeded(plan)),
-        DSBOOT_EPHEMERAL_MOUNTS: (EPHEMERAL_MOUNTS[hooks.cloud] ?? []).join(" "),
+        // Volumes the cloud's image already built on instance store (its adapter says which).
+        DSBOOT_EPHEMERAL_MOUNTS: cloudAdapter(hooks.cloud).boot.ephemeralMounts.join(" "),
         DSBOOT_WEIGHTS_DIR: plan.weights.hostDir,
         DSBOOT_CONVERT: flag(plan.weights.conversion !== null),
         DSBOOT_CONVERTED_DIR: plan.weights.conversion?.outputHostDir ?? "",

@@ -7,7 +7,7 @@ import { ConfigFileError, listStacks, readStackFile, stacksDir, type StackConfig
 import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "../plan/index";
 import { previewStack, decodeUserData, type Preview } from "./preview";
 import { renderUserData } from "../boot/index";
-import { plannedBootHooks } from "../clouds/planned-hooks";
+import { cloudAdapter } from "../clouds/registry";
 import { HF_TOKEN_KEY } from "../spec/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -52,13 +52,14 @@ function targets(args: CliArgs): StackConfig[] {
 
 /** The `--json` document of DESIGN.md's plan contract. */
 export function planDocument(plan: ServingPlan, preview: Preview, config: StackConfig): Record<string, unknown> {
-    const userData = preview.resources.length > 0 ? userDataByRank(preview, plan.nodes.length) : plannedUserData(plan, config);
+    const userData = preview.resources.length > 0 ? userDataByRank(plan, preview) : plannedUserData(plan, config);
     return {
         stack: plan.stack,
         cloud: plan.cloud,
         region: plan.region,
         row: plan.row,
-        instanceType: plan.instanceType,
+        instanceType: plan.placement.instanceType,
+        placement: { ...plan.placement, settings: undefined },
         model: plan.model,
         weights: plan.weights,
         sglang: { version: plan.sglang.version, image: plan.sglang.image, readinessPath: plan.sglang.readinessPath },
@@ -80,24 +81,23 @@ function redactSecrets(outputs: Record<string, unknown>): Record<string, unknown
 
 /** Clouds without a component: the user data their nodes would get under the planned names. */
 function plannedUserData(plan: ServingPlan, config: StackConfig): string[] {
-    const gcpProject = typeof config.values["gcp:project"] === "string" ? (config.values["gcp:project"] as string) : null;
-    const hooks = plannedBootHooks(plan, { hfToken: HF_TOKEN_KEY in config.values, gcpProject });
+    const hooks = cloudAdapter(plan.cloud).plannedHooks?.(plan, { hfToken: HF_TOKEN_KEY in config.values }) ?? null;
     return plan.nodes.map((n) => (hooks ? renderUserData(plan, n.rank, hooks) : ""));
 }
 
-/** Rank -> uncompressed cloud-init text, read back from the instances' launch templates. */
-export function userDataByRank(preview: Preview, nodes: number): string[] {
-    const out: string[] = Array.from({ length: nodes }, () => "");
+/** Rank -> uncompressed cloud-init text, read back from the resources that carry each rank's user data. */
+export function userDataByRank(plan: ServingPlan, preview: Preview): string[] {
+    const out: string[] = Array.from({ length: plan.nodes.length }, () => "");
+    const reader = cloudAdapter(plan.cloud).preview;
     for (const r of preview.resources) {
-        const raw = r.inputs.userData ?? r.inputs.userDataBase64;
-        const rank = /-(?:rank|node)-(\d+)(?:-|$)/.exec(r.name);
-        if (typeof raw === "string" && rank && Number(rank[1]) < nodes) out[Number(rank[1])] = decodeUserData(raw);
+        const found = reader?.userData(r);
+        if (found && found.rank < out.length) out[found.rank] = decodeUserData(found.raw);
     }
     return out;
 }
 
 export function summaryLine(plan: ServingPlan, preview: Preview): string {
-    const shape = plan.instanceType ? `${plan.row.nodes} x ${plan.instanceType}` : `${plan.row.nodes} host(s)`;
+    const shape = plan.placement.instanceType ? `${plan.row.nodes} x ${plan.placement.instanceType}` : `${plan.row.nodes} host(s)`;
     const cost = plan.costPerHour === null ? "price n/a" : `$${plan.costPerHour.toFixed(2)}/h`;
     const res = preview.resources.length > 0 ? `${preview.resources.length} resources` : "no component yet";
     const cols: [string, number][] = [

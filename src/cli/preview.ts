@@ -3,18 +3,14 @@
 
 import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDS_WITH_COMPONENT } from "../clouds/index";
-import { awsPreviewMocks, awsPreviewWorld } from "../clouds/aws/preview-mocks";
+import type { RecordedResource } from "../clouds/adapter";
+import { cloudAdapter } from "../clouds/registry";
 import type { StackConfig } from "../config";
 import type { ServingPlan } from "../plan/index";
 // The program only defines a function; importing it registers nothing until it is called under the mocks.
 import program from "../program";
 
-export interface RecordedResource {
-    type: string;
-    name: string;
-    inputs: Record<string, unknown>;
-}
+export type { RecordedResource } from "../clouds/adapter";
 
 export interface Preview {
     resources: RecordedResource[];
@@ -42,10 +38,11 @@ async function settle(): Promise<void> {
 }
 
 export async function previewStack(config: StackConfig, plan: ServingPlan): Promise<Preview> {
-    if (!CLOUDS_WITH_COMPONENT.has(plan.cloud)) return { resources: [], outputs: {} };
+    const adapter = cloudAdapter(plan.cloud);
+    if (!adapter.component || !adapter.preview) return { resources: [], outputs: {} };
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
-        awsPreviewMocks(awsPreviewWorld(config.values), (args) => resources.push({ type: args.type, name: args.name, inputs: args.inputs })),
+        adapter.preview.mocks(config.values, (r) => resources.push(r)),
         PROJECT,
         config.stack ?? "preview",
         false,

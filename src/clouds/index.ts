@@ -1,31 +1,25 @@
-// Which component serves a plan on its cloud. Clouds without a component yet are planned offline
-// (npm run plan) but refused by `pulumi up`, so nobody is billed for a half-built path.
+// The program's side of the cloud seam: build the component the plan's cloud registers. Clouds
+// without a component are planned offline (npm run plan) but refused by `pulumi up`, so nobody is
+// billed for a half-built path.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudId } from "../catalog/index";
 import type { ServingPlan } from "../plan/index";
-import { CLUSTER_KEY, type ClusterConfig } from "../spec/schema";
-import { AwsServingCluster } from "./aws/index";
+import { CLUSTER_KEY } from "../spec/schema";
+import type { ServingClusterOutputs } from "./adapter";
+import { cloudAdapter } from "./registry";
 
-export const CLOUDS_WITH_COMPONENT: ReadonlySet<CloudId> = new Set<CloudId>(["aws"]);
+export { CLOUD_ADAPTERS, cloudAdapter, hasComponent } from "./registry";
+export type * from "./adapter";
 
-export function deployPlan(plan: ServingPlan, values: Record<string, unknown>, hfToken: pulumi.Output<string> | undefined): Record<string, unknown> {
-    const cluster = values[CLUSTER_KEY] as ClusterConfig;
+/** The stack outputs of `pulumi up`: the same keys on every cloud. */
+const OUTPUT_KEYS = ["endpoint", "apiKey", "nodeIds", "nodeAddresses", "statusLocation", "costPerHour", "logCommands"] as const satisfies readonly (keyof ServingClusterOutputs)[];
+
+export function deployPlan(plan: ServingPlan, hfToken: pulumi.Output<string> | undefined): Record<string, unknown> {
     const name = plan.stack ?? "deepseek";
-    switch (plan.cloud) {
-        case "aws": {
-            const c = new AwsServingCluster(name, { plan, aws: cluster.aws ?? {}, hfToken });
-            return {
-                endpoint: c.endpoint,
-                apiKey: c.apiKey,
-                nodeIds: c.nodeIds,
-                nodeAddresses: c.nodeAddresses,
-                statusLocation: c.statusLocation,
-                costPerHour: c.costPerHour,
-                logCommands: c.logCommands,
-            };
-        }
-        default:
-            throw new pulumi.RunError(`${CLUSTER_KEY}.cloud: "${plan.cloud}" has no component yet; \`npm run plan -- --stack ${name}\` previews its plan offline, but \`pulumi up\` creates nothing for it`);
+    const factory = cloudAdapter(plan.cloud).component?.();
+    if (!factory) {
+        throw new pulumi.RunError(`${CLUSTER_KEY}.cloud: "${plan.cloud}" has no component yet; \`npm run plan -- --stack ${name}\` previews its plan offline, but \`pulumi up\` creates nothing for it`);
     }
+    const cluster = factory(name, { plan, hfToken });
+    return Object.fromEntries(OUTPUT_KEYS.map((key) => [key, cluster[key]]));
 }

@@ -1,6 +1,6 @@
 // Boot hooks for clouds whose component is not built yet, so `npm run plan` shows every node's real
 // user data. The names here are the naming contract those components must follow: a secret or bucket
-// named differently would leave the nodes reading from nowhere.
+// named differently would leave the nodes reading from nowhere. Each cloud's adapter calls its own.
 
 import { createHash } from "node:crypto";
 import type { BootHooks } from "../boot/hooks";
@@ -10,7 +10,7 @@ import type { ServingPlan } from "../plan/index";
 export const HOSTS_SECRETS_DIR = "/etc/deepseek-sglang/secrets";
 export const HOSTS_STATUS_DIR = "/var/lib/deepseek-sglang/status";
 
-function shortHash(text: string): string {
+export function shortHash(text: string): string {
     return createHash("sha256").update(text).digest("hex").slice(0, 8);
 }
 
@@ -19,42 +19,42 @@ export function azureResourceBase(stack: string): string {
     return `dsk${stack.replace(/[^a-z0-9]/g, "").slice(0, 13)}${shortHash(stack)}`;
 }
 
-export function plannedBootHooks(plan: ServingPlan, opts: { hfToken: boolean; gcpProject: string | null }): BootHooks | null {
-    const stack = plan.stack ?? "deepseek";
-    switch (plan.cloud) {
-        case "hosts":
-            return {
-                cloud: "hosts",
-                region: null,
-                secrets: { hfToken: opts.hfToken ? `${HOSTS_SECRETS_DIR}/hf-token` : null, apiKey: `${HOSTS_SECRETS_DIR}/api-key` },
-                weightsMirror: null,
-                statusPrefix: HOSTS_STATUS_DIR,
-                cachePrefix: null,
-            };
-        case "azure": {
-            const base = azureResourceBase(stack);
-            return {
-                cloud: "azure",
-                region: plan.region,
-                secrets: { hfToken: opts.hfToken ? `https://${base}.vault.azure.net/secrets/hf-token` : null, apiKey: `https://${base}.vault.azure.net/secrets/api-key` },
-                weightsMirror: null,
-                statusPrefix: `https://${base}.blob.core.windows.net/state/status`,
-                cachePrefix: `https://${base}.blob.core.windows.net/state/cache`,
-            };
-        }
-        case "gcp": {
-            if (!opts.gcpProject) return null;
-            const bucket = `${stack}-state-${shortHash(stack)}`;
-            return {
-                cloud: "gcp",
-                region: plan.region,
-                secrets: { hfToken: opts.hfToken ? `projects/${opts.gcpProject}/secrets/${stack}-hf-token` : null, apiKey: `projects/${opts.gcpProject}/secrets/${stack}-api-key` },
-                weightsMirror: null,
-                statusPrefix: `gs://${bucket}/status`,
-                cachePrefix: `gs://${bucket}/cache`,
-            };
-        }
-        case "aws":
-            return null; // the AWS component renders its own from the resources it creates
-    }
+const stackOf = (plan: ServingPlan): string => plan.stack ?? "deepseek";
+
+export function plannedHostsHooks(_plan: ServingPlan, opts: { hfToken: boolean }): BootHooks {
+    return {
+        cloud: "hosts",
+        region: null,
+        secrets: { hfToken: opts.hfToken ? `${HOSTS_SECRETS_DIR}/hf-token` : null, apiKey: `${HOSTS_SECRETS_DIR}/api-key` },
+        weightsMirror: null,
+        statusPrefix: HOSTS_STATUS_DIR,
+        cachePrefix: null,
+    };
+}
+
+export function plannedAzureHooks(plan: ServingPlan, opts: { hfToken: boolean }): BootHooks {
+    const base = azureResourceBase(stackOf(plan));
+    return {
+        cloud: "azure",
+        region: plan.region,
+        secrets: { hfToken: opts.hfToken ? `https://${base}.vault.azure.net/secrets/hf-token` : null, apiKey: `https://${base}.vault.azure.net/secrets/api-key` },
+        weightsMirror: null,
+        statusPrefix: `https://${base}.blob.core.windows.net/state/status`,
+        cachePrefix: `https://${base}.blob.core.windows.net/state/cache`,
+    };
+}
+
+/** GCP: Secret Manager secrets and a state bucket named after the stack, in the stack's project. */
+export function plannedGcpHooks(plan: ServingPlan, opts: { hfToken: boolean; project: string | null }): BootHooks | null {
+    if (!opts.project) return null;
+    const stack = stackOf(plan);
+    const bucket = `${stack}-state-${shortHash(stack)}`;
+    return {
+        cloud: "gcp",
+        region: plan.region,
+        secrets: { hfToken: opts.hfToken ? `projects/${opts.project}/secrets/${stack}-hf-token` : null, apiKey: `projects/${opts.project}/secrets/${stack}-api-key` },
+        weightsMirror: null,
+        statusPrefix: `gs://${bucket}/status`,
+        cachePrefix: `gs://${bucket}/cache`,
+    };
 }

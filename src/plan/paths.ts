@@ -1,5 +1,4 @@
-import { issuePath } from "../spec/parse";
-import { CLUSTER_KEY } from "../spec/schema";
+import { CLUSTER_KEY, issuePath } from "../spec/keys";
 
 /** Config path of a field under `deepseek-sglang:cluster`: `at("sglang", "mtp", "topk")`. */
 export function at(...keys: (string | number)[]): string {

@@ -1,7 +1,6 @@
 // spec -> ServingPlan. Pure: the same spec always gives the same plan, and a refusal lists every problem.
 
 import {
-    CLOUDS,
     FABRICS,
     GPUS,
     MOE_INTERMEDIATE_SIZE,
@@ -9,9 +8,7 @@ import {
     DEFAULT_RELEASE,
     ROCE_GID_INDEX,
     findCheckpoint,
-    findInstanceType,
     findRow,
-    instanceTypesFor,
     type CloudId,
     type FabricId,
     type Gpu,
@@ -20,16 +17,14 @@ import {
     type Release,
     type WeightsId,
 } from "../catalog/index";
-import type { ClusterConfig } from "../spec/schema";
+import { cloudAdapter } from "../clouds/registry";
 import type { DeploymentSpec } from "../spec/parse";
-import { hostAddresses } from "./addresses";
 import { parseSglangArgv } from "./argparse";
 import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from "./argv";
-import { checkAwsConfig } from "./aws-checks";
 import { gb, weightsFit } from "./memory";
 import { at } from "./paths";
 import * as rules from "./rules";
-import type { NodePlan, PlanResult, Problem, ServingPlan } from "./types";
+import type { NodePlan, Placement, PlanResult, Problem, ServingPlan } from "./types";
 
 export const HTTP_PORT = 30000; // SGLang's default --port (sglang-facts §2.2)
 export const DIST_INIT_PORT = 20000; // the seed's docker multi-node recipe (sglang-facts §1.1)
@@ -63,9 +58,11 @@ export function plan(spec: DeploymentSpec): PlanResult {
     }
     if (checkpoint) problems.push(...rules.checkCheckpointFormat(checkpoint, weights));
 
-    const instance = pickInstanceType(c, gpu);
-    if (instance.problem) problems.push(instance.problem);
-    const gpusPerNode = instance.type?.gpuCount ?? GPUS_PER_NODE;
+    // The cloud decides the machine shape, checks its own block and places the nodes (src/clouds/).
+    const adapter = cloudAdapter(cloud);
+    const block = c[cloud];
+    const instance = adapter.instanceType(block, gpu.id);
+    const gpusPerNode = instance?.gpuCount ?? GPUS_PER_NODE;
     const nodes = c.nodes ?? row?.nodes ?? 1;
     const tp = nodes * gpusPerNode;
     const servedBytes = checkpoint ? (checkpoint.weights === "fp8" && weights === "bf16" ? bf16Bytes() : checkpoint.bytes) : 0;
@@ -78,10 +75,10 @@ export function plan(spec: DeploymentSpec): PlanResult {
         }
     }
 
-    const addresses = nodeAddresses(c, nodes);
-    problems.push(...addresses.problems);
-    if (cloud === "aws" && !spec.region) problems.push({ path: "aws:region", reason: "missing: set the AWS region in the stack file (aws:region: us-east-2); the instance types, prices and the boot pipeline's API calls depend on it" });
-    if (cloud === "aws") problems.push(...checkAwsConfig(c, { gpu: gpu.id, nodes, region: spec.region ?? undefined }));
+    const placementContext = { gpu: gpu.id, nodes, settings: spec.settings };
+    problems.push(...adapter.check(block, placementContext));
+    // Placing needs a shape the GPU fits and a clean block; any refusal so far makes it moot.
+    const placed = problems.length === 0 ? adapter.place(block, placementContext) : null;
 
     const servedFp8 = checkpoint?.quantization === "fp8" && weights === "fp8";
     if (release) {
@@ -95,9 +92,12 @@ export function plan(spec: DeploymentSpec): PlanResult {
         problems.push(...rules.checkExtraArgs(s.extraArgs, release, checkpoint));
     }
 
-    if (problems.length > 0 || !release || !checkpoint || !row || addresses.list.length !== nodes) return { ok: false, problems: dedupe(problems) };
+    if (problems.length > 0 || !release || !checkpoint || !row || !placed || placed.addresses.length !== nodes) return { ok: false, problems: dedupe(problems) };
 
-    const built = buildPlan({ spec, gpu, weights, release, checkpoint: checkpoint!, row, nodes, gpusPerNode, tp, instance: instance.type, addresses: addresses.list, servedBytes, servedFp8 });
+    const built = buildPlan({
+        spec, gpu, weights, release, checkpoint: checkpoint!, row, nodes, gpusPerNode, tp, instance, placement: placed.placement, addresses: placed.addresses,
+        cloudEnv: adapter.nodeEnv?.(block) ?? {}, costPerHour: adapter.costPerHour(placed.placement, nodes), servedBytes, servedFp8,
+    });
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
     return { ok: true, plan: built };
@@ -124,45 +124,6 @@ function bf16Bytes(): number {
     return findCheckpoint("unsloth/DeepSeek-R1-0528-BF16")!.bytes;
 }
 
-function pickInstanceType(c: ClusterConfig, gpu: Gpu): { type: InstanceType | null; problem?: Problem } {
-    const cloud = c.cloud as CloudId;
-    if (cloud === "hosts") return { type: null };
-    const named = cloud === "aws" ? c.aws?.instanceType : cloud === "gcp" ? c.gcp?.machineType : c.azure?.vmSize;
-    const candidates = instanceTypesFor(cloud, gpu.id);
-    if (named === undefined) return { type: candidates.find((t) => t.preferred) ?? candidates[0] ?? null };
-    const type = findInstanceType(cloud, named);
-    const path = at(cloud, cloud === "aws" ? "instanceType" : cloud === "gcp" ? "machineType" : "vmSize");
-    // AWS checks its own instance type in aws-checks.ts with AWS-specific reasons.
-    if (cloud === "aws") return { type: type && type.gpu === gpu.id ? type : null };
-    if (!type) return { type: null, problem: { path, reason: `unknown ${cloud} machine "${named}" for ${gpu.id}; known: ${candidates.map((t) => t.name).join(", ") || "none"}` } };
-    if (type.gpu !== gpu.id) return { type: null, problem: { path, reason: `${named} has ${type.gpu} GPUs, not ${gpu.id}` } };
-    return { type };
-}
-
-function nodeAddresses(c: ClusterConfig, nodes: number): { list: string[]; problems: Problem[] } {
-    const cloud = c.cloud as CloudId;
-    if (cloud === "hosts") {
-        const list = c.hosts?.addresses ?? [];
-        if (c.hosts && list.length !== nodes) {
-            return { list, problems: [{ path: at("hosts", "addresses"), reason: `lists ${list.length} address(es) but the cluster has ${nodes} node(s)` }] };
-        }
-        return { list, problems: [] };
-    }
-    const block = c[cloud];
-    if (block?.privateIps) {
-        // aws-checks validates AWS's; validate the other clouds' here.
-        if (cloud !== "aws" && block.privateIps.length !== nodes) {
-            return { list: block.privateIps, problems: [{ path: at(cloud, "privateIps"), reason: `lists ${block.privateIps.length} address(es) but the cluster has ${nodes} node(s)` }] };
-        }
-        return { list: block.privateIps, problems: [] };
-    }
-    const facts = CLOUDS[cloud];
-    const cidr = block?.subnetCidr ?? facts.defaultSubnetCidr!;
-    const list = hostAddresses(cidr, facts.firstHostOffset, nodes);
-    if (!list) return { list: [], problems: [{ path: at(cloud, "subnetCidr"), reason: `${cidr} is too small for ${nodes} fixed node addresses starting at host ${facts.firstHostOffset}` }] };
-    return { list, problems: [] };
-}
-
 interface BuildInputs {
     spec: DeploymentSpec;
     gpu: Gpu;
@@ -174,7 +135,11 @@ interface BuildInputs {
     gpusPerNode: number;
     tp: number;
     instance: InstanceType | null;
+    placement: Placement;
     addresses: string[];
+    /** Container env the cloud adds (its adapter's nodeEnv). */
+    cloudEnv: Record<string, string>;
+    costPerHour: number | null;
     servedBytes: number;
     servedFp8: boolean;
 }
@@ -223,11 +188,10 @@ function buildPlan(b: BuildInputs): ServingPlan {
         address,
         launch: launchArgv(argvFor(rank)),
         precompile: precompile ? precompileArgv(argvFor(rank)) : null,
-        env: nodeEnv({ release: b.release, address, fabric, hostsGid: c.hosts?.ibGidIndex, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
+        env: nodeEnv({ release: b.release, address, fabric, cloudEnv: b.cloudEnv, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
     }));
 
     const mounts: Record<string, string> = { [modelsHost]: CONTAINER_MODELS_DIR, [cacheHost]: CONTAINER_CACHE_DIR, ...FABRICS[fabric].mounts };
-    const price = b.instance?.pricePerHour ?? null;
 
     return {
         stack: b.spec.stack,
@@ -254,7 +218,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
         parallel: { tp: b.tp, dp: s.dpAttention ?? null, ep: null, nnodes: b.nodes },
         ports: { http: HTTP_PORT, distInit: DIST_INIT_PORT },
         fabric,
-        instanceType: b.instance?.name ?? null,
+        placement: b.placement,
         apiKeyPlaceholder: API_KEY_PLACEHOLDER,
         nodes,
         deepgemm: {
@@ -269,19 +233,16 @@ function buildPlan(b: BuildInputs): ServingPlan {
             cacheKey: torchCompileMaxBs !== null ? `torchcompile-sglang${b.release.version}-${keyTail}-bs${torchCompileMaxBs}` : null,
         },
         mounts,
-        costPerHour: price === null ? null : round2(price * b.nodes),
+        costPerHour: b.costPerHour,
     };
-}
-
-function round2(n: number): number {
-    return Math.round(n * 100) / 100;
 }
 
 interface EnvInputs {
     release: Release;
     address: string;
     fabric: FabricId;
-    hostsGid: number | undefined;
+    /** Env the cloud adds, e.g. an existing host's own RoCE GID index; wins over the fabric's. */
+    cloudEnv: Record<string, string>;
     deepGemmOff: boolean;
     torchCompile: boolean;
 }
@@ -303,8 +264,8 @@ export function nodeEnv(e: EnvInputs): Record<string, string> {
         env.TORCHINDUCTOR_CACHE_DIR = `${CONTAINER_CACHE_DIR}/torchinductor`; // sglang-facts §4
         if (p === "SGLANG_") env.SGLANG_CACHE_DIR = `${CONTAINER_CACHE_DIR}/sglang`; // newer piecewise compile cache root (§4)
     }
-    if (e.fabric === "roce" || e.hostsGid !== undefined) env.NCCL_IB_GID_INDEX = String(e.hostsGid ?? ROCE_GID_INDEX);
-    return env;
+    if (e.fabric === "roce") env.NCCL_IB_GID_INDEX = String(ROCE_GID_INDEX);
+    return { ...env, ...e.cloudEnv };
 }
 
 /** Belt and braces: every argv the plan emits must parse with the release's own flag set. */

@@ -216,8 +216,5 @@ export function checkCloudBlocks(cluster: ClusterConfig): Problem[] {
             problems.push({ path: at(cloud), reason: `this stack runs on ${cluster.cloud}; only the ${cluster.cloud} block may be set` });
         }
     }
-    if (cluster.cloud === "hosts" && cluster.hosts === undefined) {
-        problems.push({ path: at("hosts"), reason: "cloud: hosts needs hosts.addresses, the private IPv4 of each machine, rank 0 first" });
-    }
     return problems;
 }

@@ -47,6 +47,37 @@ export interface NodePlan {
     env: Record<string, string>;
 }
 
+/**
+ * The cloud's decisions about where the nodes run, made at plan time by its adapter
+ * (src/clouds/<cloud>/). The rank addresses are the nodes' (`ServingPlan.nodes[].address`).
+ */
+export interface Placement {
+    /** Machine shape per node (EC2 type, GCP machine type, Azure size), null on existing hosts. */
+    instanceType: string | null;
+    /** Zone the nodes must land in; null when the component picks one offering the type at deploy time. */
+    zone: string | null;
+    network: {
+        /** The user's existing network (VPC id, VPC network name), null when the library creates one. */
+        id: string | null;
+        /** The user's existing subnet, null when the library creates it. */
+        subnetId: string | null;
+        /** CIDR of the cluster subnet the rank addresses come from; null on hosts. */
+        subnetCidr: string | null;
+        /** CIDR of the whole network when known at plan time (the library's or the user's). */
+        cidr: string | null;
+    };
+    /** CIDRs besides the cluster's own network that may reach the API port. */
+    allowedCidrs: string[];
+    capacity: {
+        /** `on-demand`, `spot`, or the cloud's reserved kinds (`reservation`, `capacity-block`, `flex-start` ...). */
+        type: string;
+        /** Reservation the nodes consume, when the type needs one. */
+        reservation: string | null;
+    };
+    /** The cloud's checked config block; only clouds/<cloud>/ reads it. */
+    settings: Record<string, unknown>;
+}
+
 export interface ServingPlan {
     /** Stack name when planned from `stacks/`, else null. */
     stack: string | null;
@@ -72,8 +103,8 @@ export interface ServingPlan {
     parallel: { tp: number; dp: number | null; ep: number | null; nnodes: number };
     ports: { http: number; distInit: number };
     fabric: FabricId;
-    /** Machine shape per node (EC2 type, GCP machine type, Azure size), null on existing hosts. */
-    instanceType: string | null;
+    /** Where and on what the nodes run, resolved by the cloud's adapter; a component never re-decides it. */
+    placement: Placement;
     /** Placeholder in `launch` that the boot pipeline replaces with the API key read from the secret store. */
     apiKeyPlaceholder: string;
     nodes: NodePlan[];

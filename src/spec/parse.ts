@@ -2,14 +2,21 @@
 // `pulumi up`) -> DeploymentSpec, or every problem at once with its config path.
 
 import type { z } from "zod";
+import type { CloudId } from "../catalog/index";
+import { cloudAdapter } from "../clouds/registry";
 import type { Problem } from "../plan/types";
-import { CLUSTER_KEY, HF_TOKEN_KEY, clusterSchema, type ClusterConfig } from "./schema";
+import { CLUSTER_KEY, HF_TOKEN_KEY, issuePath } from "./keys";
+import { clusterSchema, type ClusterConfig } from "./schema";
+
+export { issuePath } from "./keys";
 
 export interface DeploymentSpec {
     stack: string | null;
     cluster: ClusterConfig;
     /** `aws:region`, `gcp:region` or `azure-native:location`, whichever the chosen cloud reads. */
     region: string | null;
+    /** The stack keys outside the cluster block the chosen cloud reads (its adapter's `stackKeys`), when set. */
+    settings: Record<string, string>;
     /** Whether `deepseek-sglang:hfToken` is set (always as a secret; its value never enters the plan). */
     hfToken: boolean;
 }
@@ -17,10 +24,6 @@ export interface DeploymentSpec {
 /** How a config value looked: a plain value, or Pulumi's `{ secure: ... }` ciphertext wrapper. */
 export function isSecureValue(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
-}
-
-export function issuePath(base: string, path: ReadonlyArray<PropertyKey>): string {
-    return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : `${acc}.${String(key)}`), base);
 }
 
 function zodProblems(base: string, error: z.ZodError): Problem[] {
@@ -41,8 +44,6 @@ function withoutUnknownKeys(raw: unknown, error: z.ZodError): unknown {
     }
     return copy;
 }
-
-const REGION_KEYS: Record<string, string> = { aws: "aws:region", gcp: "gcp:region", azure: "azure-native:location" };
 
 /**
  * `secretKeys`: keys Pulumi holds as secrets. From a stack file they are the `secure:` values;
@@ -77,9 +78,13 @@ export function parseDeploymentConfig(
     if (!parsed.success) return { ok: false, problems };
 
     const cluster = parsed.data;
-    const regionKey = REGION_KEYS[cluster.cloud];
-    const region = regionKey && typeof config[regionKey] === "string" ? (config[regionKey] as string) : null;
-    const spec: DeploymentSpec = { stack: opts.stack, cluster, region, hfToken: token !== undefined };
+    const { stackKeys } = cloudAdapter(cluster.cloud as CloudId);
+    const settings: Record<string, string> = {};
+    for (const key of [stackKeys.region, ...stackKeys.others]) {
+        if (key !== null && typeof config[key] === "string") settings[key] = config[key] as string;
+    }
+    const region = stackKeys.region !== null ? settings[stackKeys.region] ?? null : null;
+    const spec: DeploymentSpec = { stack: opts.stack, cluster, region, settings, hfToken: token !== undefined };
     // A well-formed cluster is still returned with the other keys' problems, so the planner can add its own.
     return problems.length > 0 ? { ok: false, problems, spec } : { ok: true, spec };
 }

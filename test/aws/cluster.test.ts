@@ -23,7 +23,7 @@ before(async () => {
     const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
     ({ renderUserData } = await import("../../src/boot/index.js"));
     for (const stack of awsStacks()) {
-        built.push({ stack, cluster: new AwsServingCluster(stack.rowId, { plan: stack.plan, aws: stack.aws, hfToken: pulumi.secret(HF_TOKEN) }) });
+        built.push({ stack, cluster: new AwsServingCluster(stack.rowId, { plan: stack.plan, hfToken: pulumi.secret(HF_TOKEN) }) });
     }
     await Promise.all(built.map(({ cluster }) => unwrap(cluster.logCommands)));
     await settle();
@@ -66,7 +66,7 @@ for (const row of AWS_ROWS) {
 
         it("creates one instance per node of the row's instance type", () => {
             const { stack } = get();
-            const type = findInstanceType("aws", stack.plan.instanceType!)!;
+            const type = findInstanceType("aws", stack.plan.placement.instanceType!)!;
             assert.equal(type.gpu, stack.plan.row.gpu);
             assert.equal(ofType(harness.resources, "aws:ec2/instance:Instance", row).length, stack.plan.row.nodes);
             const lts = launchTemplates(row);
@@ -95,7 +95,7 @@ for (const row of AWS_ROWS) {
 
         it("lays out the catalog's EFA count as AWS documents, with the rank's fixed IP on the ENA primary", () => {
             const { stack } = get();
-            const efa = findInstanceType("aws", stack.plan.instanceType!)!.efaInterfaces;
+            const efa = findInstanceType("aws", stack.plan.placement.instanceType!)!.efaInterfaces;
             const expectedSlots = [[0, 0, undefined], [0, 1, "efa-only"], ...Array.from({ length: efa - 1 }, (_, i) => [i + 1, 0, "efa-only"])];
             const sgId = mocked("aws:ec2/securityGroup:SecurityGroup", `${row}-nodes`).id;
             launchTemplates(row).forEach((lt, rank) => {

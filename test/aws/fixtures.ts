@@ -3,7 +3,8 @@
 import * as path from "node:path";
 import { listStacks, readStackFile } from "../../src/config";
 import { planFromConfig, type ServingPlan } from "../../src/plan/index";
-import { CLUSTER_KEY, type AwsConfig, type ClusterConfig } from "../../src/spec/schema";
+import { CLUSTER_KEY, type ClusterConfig } from "../../src/spec/schema";
+import type { AwsConfig } from "../../src/clouds/aws/schema";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -48,4 +49,12 @@ export function mustPlan(values: Record<string, unknown>, stack: string): Servin
     const r = planFromConfig(values, { stack });
     if (!r.ok) throw new Error(`${stack} does not plan:\n${r.problems.map((p) => `${p.path}: ${p.reason}`).join("\n")}`);
     return r.plan;
+}
+
+/**
+ * A plan whose placement carries an `aws:` block the planner never checked, as a hand-made plan
+ * would: the component must still refuse it on its own.
+ */
+export function withUncheckedAws(plan: ServingPlan, aws: AwsConfig): ServingPlan {
+    return { ...plan, placement: { ...plan.placement, settings: aws } };
 }

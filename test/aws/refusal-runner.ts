@@ -3,7 +3,7 @@
 // on it, as unhandled rejections, which is how the engine reports them but noise to node:test.
 
 import type { AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
-import type { AwsConfig } from "../../src/spec/schema";
+import type { AwsConfig } from "../../src/clouds/aws/schema";
 import { awsStackFor, withAws } from "./fixtures";
 import { installAwsMocks, unwrap } from "./mocks";
 
@@ -31,7 +31,7 @@ async function main(name: string): Promise<void> {
     const base = awsStackFor(sc.row);
     const stack = sc.aws ? withAws(base, sc.aws) : base;
     const plan = sc.region ? { ...stack.plan, region: sc.region } : stack.plan;
-    const cluster = new AwsServingCluster(name, { plan, aws: stack.aws });
+    const cluster = new AwsServingCluster(name, { plan });
     let result: Record<string, unknown>;
     try {
         result = { resolved: await unwrap(cluster.availabilityZone) };

@@ -7,8 +7,8 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { DLAMI_SSM_PARAMETERS } from "../../src/clouds/aws/cluster";
 import { awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
-import type { AwsConfig } from "../../src/spec/schema";
-import { awsStackFor, withAws, type AwsStack } from "./fixtures";
+import type { AwsConfig } from "../../src/clouds/aws/schema";
+import { awsStackFor, withAws, withUncheckedAws, type AwsStack } from "./fixtures";
 import { decodeLaunchTemplateUserData, installAwsMocks, ofType, ownedBy, settle, unwrap, type Harness } from "./mocks";
 
 const WORLD: AwsPreviewWorld = {
@@ -46,7 +46,7 @@ before(async () => {
     ({ AwsServingCluster: Cluster, AwsConfigError } = await import("../../src/clouds/aws/index.js"));
     for (const [name, v] of Object.entries(VARIANTS)) {
         const s = v.stack();
-        clusters.set(name, new Cluster(name, { plan: s.plan, aws: s.aws, hfToken: v.hfToken }));
+        clusters.set(name, new Cluster(name, { plan: s.plan, hfToken: v.hfToken }));
     }
     await Promise.all([...clusters.values()].map((c) => unwrap(c.logCommands)));
     await settle();
@@ -166,7 +166,7 @@ describe("synchronous refusals", () => {
         const s = awsStackFor("int8-32xl40s");
         const before = harness.resources.length;
         assert.throws(
-            () => new Cluster("Bad_Name", { plan: s.plan, aws: { ...s.aws, allowedCidrs: ["0.0.0.0/0"], capacity: { type: "capacity-block", reservationId: RESERVATION }, availabilityZone: "us-east-2a" } }),
+            () => new Cluster("Bad_Name", { plan: withUncheckedAws(s.plan, { ...s.aws, allowedCidrs: ["0.0.0.0/0"], capacity: { type: "capacity-block", reservationId: RESERVATION }, availabilityZone: "us-east-2a" }) }),
             (err: unknown) => {
                 assert.ok(err instanceof AwsConfigError);
                 assert.deepEqual(err.problems.map((p) => p.path).sort(), [
@@ -185,16 +185,16 @@ describe("synchronous refusals", () => {
     it("refuses a plan whose addresses disagree with the AWS layout", () => {
         const s = awsStackFor("fp8-2x8xh100");
         const plan = { ...s.plan, nodes: s.plan.nodes.map((n) => ({ ...n, address: `10.42.0.${100 + n.rank}` })) };
-        assert.throws(() => new Cluster("moved", { plan, aws: s.aws }), /privateIps: the plan's node addresses \(10\.42\.0\.100, 10\.42\.0\.101\) differ/);
+        assert.throws(() => new Cluster("moved", { plan }), /privateIps: the plan's node addresses \(10\.42\.0\.100, 10\.42\.0\.101\) differ/);
     });
     it("refuses a name too long for the NLB's 32-character names when the NLB is on", () => {
         const s = awsStackFor("fp8-8xh200");
-        assert.throws(() => new Cluster("a-name-of-twenty-one1", { plan: s.plan, aws: { loadBalancer: true } }), /^AwsConfigError: name: with loadBalancer: true the component name must be at most 20/);
+        assert.throws(() => new Cluster("a-name-of-twenty-one1", { plan: withAws(s, { loadBalancer: true }).plan }), /^AwsConfigError: name: with loadBalancer: true the component name must be at most 20/);
     });
     it("refuses a plan for another cloud or without a region", () => {
         const s = awsStackFor("fp8-8xh200");
-        assert.throws(() => new Cluster("other", { plan: { ...s.plan, cloud: "gcp" }, aws: {} }), /deepseek-sglang:cluster\.cloud: the plan is for gcp/);
-        assert.throws(() => new Cluster("noregion", { plan: { ...s.plan, region: null }, aws: {} }), /aws:region: set the stack's AWS region/);
+        assert.throws(() => new Cluster("other", { plan: { ...s.plan, cloud: "gcp" } }), /deepseek-sglang:cluster\.cloud: the plan is for gcp/);
+        assert.throws(() => new Cluster("noregion", { plan: { ...s.plan, region: null } }), /aws:region: set the stack's AWS region/);
     });
     it("keeps the API key a secret in every variant", async () => {
         for (const c of clusters.values()) assert.equal(await pulumi.isSecret(c.apiKey), true);

@@ -7,9 +7,10 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as ssm from "@pulumi/aws/ssm";
 import { unitsFor } from "../../boot/render";
 import type { BootHooks } from "../../boot/hooks";
-import { DEFAULT_ROOT_VOLUME_GIB } from "../../plan/aws-checks";
-import type { AwsConfig } from "../../spec/schema";
+import type { Placement } from "../../plan/types";
+import type { ServingClusterArgs, ServingClusterOutputs } from "../adapter";
 import type { AwsServingClusterArgs } from "./args";
+import { DEFAULT_ROOT_VOLUME_GIB } from "./checks";
 import { internalLoadBalancer } from "./endpoint";
 import { nodeInstanceProfile } from "./iam";
 import { clusterNetwork } from "./network";
@@ -19,7 +20,7 @@ import { clusterSecrets, type ClusterSecrets } from "./secrets";
 import { clusterSecurityGroup } from "./security";
 import { logCommands } from "./ssm";
 import { CACHE_PREFIX, STATUS_PREFIX, clusterStorage, type ClusterStorage } from "./storage";
-import { validateAwsCluster } from "./validate";
+import { awsSettings, validateAwsCluster } from "./validate";
 
 export const AWS_SERVING_CLUSTER_TYPE = "deepseek-sglang:index:AwsServingCluster";
 
@@ -37,7 +38,7 @@ export const DLAMI_SSM_PARAMETERS = [
  * subnet and cluster placement group, with EFA on every network card, an S3 status/cache location,
  * secrets in Secrets Manager and an authenticated endpoint on rank 0.
  */
-export class AwsServingCluster extends pulumi.ComponentResource {
+export class AwsServingCluster extends pulumi.ComponentResource implements ServingClusterOutputs {
     /** `http://<rank 0 or NLB>:<port>`; SGLang's OpenAI-compatible API, behind the API key. */
     public readonly endpoint: pulumi.Output<string>;
     /** The generated API key (a secret): send it as `Authorization: Bearer <key>`. */
@@ -64,34 +65,35 @@ export class AwsServingCluster extends pulumi.ComponentResource {
 
     /**
      * @param name The _unique_ name of this component; it prefixes every child (lowercase, ≤31 chars).
-     * @param args The plan, the `aws:` config block, the Hugging Face token and extra tags.
+     * @param args The plan (with its AWS placement), the Hugging Face token and extra tags.
      * @param opts A bag of options that control this component's behavior.
      */
     constructor(name: string, args: AwsServingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(AWS_SERVING_CLUSTER_TYPE, name, {}, opts);
         const plan = args.plan;
-        const aws: AwsConfig = args.aws ?? {};
-        const type = validateAwsCluster(name, plan, aws);
+        const type = validateAwsCluster(name, plan);
+        const placement = plan.placement;
+        const aws = awsSettings(plan);
         const region = plan.region!;
         const partition = awsPartition(region);
         const tags = { "deepseek-sglang:cluster": name, "deepseek-sglang:row": plan.row.id, ...aws.tags, ...args.tags };
         const parent = this;
 
-        const network = clusterNetwork({ name, parent, aws, region, instanceType: type.name, tags });
+        const network = clusterNetwork({ name, parent, placement, region, tags });
         const securityGroup = clusterSecurityGroup({
-            name, parent, vpcId: network.vpcId, vpcCidr: network.vpcCidr, apiPort: plan.ports.http, allowedCidrs: aws.allowedCidrs ?? [], tags,
+            name, parent, vpcId: network.vpcId, vpcCidr: network.vpcCidr, apiPort: plan.ports.http, allowedCidrs: placement.allowedCidrs, tags,
         });
         const storage = clusterStorage({ name, parent, aws, plan, partition, tags });
         const secrets = clusterSecrets({ name, parent, hfToken: args.hfToken, tags });
         const identity = { name, parent, partition, storage, secrets, tags };
         const leader = nodeInstanceProfile(identity, "leader");
         const worker = plan.nodes.length > 1 ? nodeInstanceProfile(identity, "worker") : null;
-        const placementGroup = usesOwnPlacementGroup(aws)
+        const placementGroup = usesOwnPlacementGroup(placement)
             ? new ec2.PlacementGroup(`${name}-nodes`, { strategy: "cluster", tags }, { parent })
             : null;
 
         const nodes = clusterNodes({
-            name, parent, plan, aws, type,
+            name, parent, plan, type,
             imageId: aws.amiId ?? this.dlamiImageId(region),
             pinImage: aws.amiId === undefined,
             subnetId: network.subnetId,
@@ -148,9 +150,14 @@ export class AwsServingCluster extends pulumi.ComponentResource {
  * fixes where the nodes land: Capacity Blocks are co-located in UltraClusters (§1.5 [S8]), and a
  * targeted reservation may not sit in a group we create.
  */
-export function usesOwnPlacementGroup(aws: AwsConfig): boolean {
-    const type = aws.capacity?.type ?? "on-demand";
+export function usesOwnPlacementGroup(placement: Placement): boolean {
+    const type = placement.capacity.type;
     return type === "on-demand" || type === "spot";
+}
+
+/** The registry's factory (src/clouds/registry.ts): the cluster as the common outputs. */
+export function awsServingCluster(name: string, args: ServingClusterArgs, opts?: pulumi.ComponentResourceOptions): ServingClusterOutputs {
+    return new AwsServingCluster(name, args, opts);
 }
 
 /** What the boot pipeline needs from this stack: secret ARNs and S3 locations (no secret values). */

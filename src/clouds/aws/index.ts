@@ -10,3 +10,6 @@ export { weightsPrefix, STATUS_PREFIX, CACHE_PREFIX, MODELS_PREFIX } from "./sto
 export { logCommands, tailStageCommand } from "./ssm";
 export { awsPartition } from "./partition";
 export { awsPreviewCall, awsPreviewState, awsPreviewMocks, awsPreviewWorld, type AwsPreviewWorld } from "./preview-mocks";
+export { awsSchema, awsCapacitySchema, type AwsConfig } from "./schema";
+export { awsAdapter } from "./adapter";
+export { checkAwsConfig, awsNodeAddresses, resolveAwsInstanceType, natSubnetCidr } from "./checks";

@@ -3,9 +3,9 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
-import { DEFAULT_AWS_VPC_CIDR, awsPath, clusterSubnetCidr, natSubnetCidr } from "../../plan/aws-checks";
-import type { Problem } from "../../plan/types";
-import type { AwsConfig } from "../../spec/schema";
+import type { Placement, Problem } from "../../plan/types";
+import { awsPath, natSubnetCidr } from "./checks";
+import type { AwsConfig } from "./schema";
 import { AwsConfigError } from "./validate";
 
 export interface ClusterNetwork {
@@ -21,21 +21,21 @@ export interface ClusterNetwork {
 interface NetworkContext {
     name: string;
     parent: pulumi.Resource;
-    aws: AwsConfig;
+    /** The planner's placement: instance type, zone, VPC and subnet. */
+    placement: Placement;
     region: string;
-    instanceType: string;
     tags: Record<string, string>;
 }
 
 export function clusterNetwork(ctx: NetworkContext): ClusterNetwork {
-    return ctx.aws.subnetId ? existingNetwork(ctx) : newNetwork(ctx);
+    return ctx.placement.network.subnetId ? existingNetwork(ctx) : newNetwork(ctx);
 }
 
 /** Zones of the region that offer the type (DescribeInstanceTypeOfferings, cloud-facts §1.2: query it at deploy time). */
 function offeredZones(ctx: NetworkContext): pulumi.Output<string[]> {
     return ec2
         .getInstanceTypeOfferingsOutput(
-            { locationType: "availability-zone", filters: [{ name: "instance-type", values: [ctx.instanceType] }], region: ctx.region },
+            { locationType: "availability-zone", filters: [{ name: "instance-type", values: [ctx.placement.instanceType!] }], region: ctx.region },
             { parent: ctx.parent },
         )
         .apply((r) => [...r.locations].sort());
@@ -52,11 +52,12 @@ export function chooseZone(offered: string[], named: string | undefined, instanc
 }
 
 function newNetwork(ctx: NetworkContext): ClusterNetwork {
-    const { name, parent, aws, tags } = ctx;
+    const { name, parent, placement, tags } = ctx;
     const opts = { parent };
-    const vpcCidr = aws.vpcCidr ?? DEFAULT_AWS_VPC_CIDR;
-    const subnetCidr = clusterSubnetCidr(aws);
-    const availabilityZone = offeredZones(ctx).apply((zones) => chooseZone(zones, aws.availabilityZone, ctx.instanceType, ctx.region));
+    const vpcCidr = placement.network.cidr!;
+    const subnetCidr = placement.network.subnetCidr!;
+    const instanceType = placement.instanceType!;
+    const availabilityZone = offeredZones(ctx).apply((zones) => chooseZone(zones, placement.zone ?? undefined, instanceType, ctx.region));
     const named = (suffix: string) => ({ ...tags, Name: `${name}-${suffix}` });
 
     const vpc = new ec2.Vpc(`${name}-vpc`, { cidrBlock: vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: named("vpc") }, opts);
@@ -94,15 +95,16 @@ function newNetwork(ctx: NetworkContext): ClusterNetwork {
 }
 
 function existingNetwork(ctx: NetworkContext): ClusterNetwork {
-    const { aws, parent } = ctx;
-    const subnet = ec2.getSubnetOutput({ id: aws.subnetId!, region: ctx.region }, { parent });
+    const { placement, parent } = ctx;
+    const { network } = placement;
+    const subnet = ec2.getSubnetOutput({ id: network.subnetId!, region: ctx.region }, { parent });
     const checked = pulumi.all([subnet, offeredZones(ctx)]).apply(([s, zones]) => {
-        const problems = existingSubnetProblems(aws, s);
+        const problems = existingSubnetProblems(placement.settings as AwsConfig, s);
         if (problems.length > 0) throw new AwsConfigError(problems);
-        chooseZone(zones, s.availabilityZone, ctx.instanceType, ctx.region);
+        chooseZone(zones, s.availabilityZone, placement.instanceType!, ctx.region);
         return s;
     });
-    const vpcCidr = aws.vpcCidr !== undefined ? aws.vpcCidr : ec2.getVpcOutput({ id: aws.vpcId!, region: ctx.region }, { parent }).cidrBlock;
+    const vpcCidr = network.cidr !== null ? network.cidr : ec2.getVpcOutput({ id: network.id!, region: ctx.region }, { parent }).cidrBlock;
     return {
         vpcId: checked.vpcId,
         subnetId: checked.id,

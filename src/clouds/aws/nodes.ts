@@ -7,8 +7,7 @@ import type * as iam from "@pulumi/aws/iam";
 import type { InstanceType } from "../../catalog/index";
 import type { BootHooks } from "../../boot/hooks";
 import { encodeUserData, renderUserData } from "../../boot/index";
-import type { ServingPlan } from "../../plan/types";
-import type { AwsConfig } from "../../spec/schema";
+import type { Placement, ServingPlan } from "../../plan/types";
 
 /** One network interface slot: card and device index, and whether it is the ENA primary or EFA-only. */
 export interface InterfaceSlot {
@@ -40,7 +39,6 @@ export interface NodeContext {
     name: string;
     parent: pulumi.Resource;
     plan: ServingPlan;
-    aws: AwsConfig;
     type: InstanceType;
     imageId: pulumi.Input<string>;
     /** Keep the launch templates on the AMI they were created with when it comes from SSM. */
@@ -97,7 +95,7 @@ function clusterNode(ctx: NodeContext, rank: number, address: string): ClusterNo
             availabilityZone: ctx.availabilityZone,
             ...(ctx.placementGroupName ? { groupName: ctx.placementGroupName } : {}),
         },
-        ...capacityOptions(ctx.aws),
+        ...capacityOptions(ctx.plan.placement.capacity),
         tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
         updateDefaultVersion: true,
         tags,
@@ -126,9 +124,8 @@ function networkInterfaces(ctx: NodeContext, address: string): ec2.LaunchTemplat
 }
 
 /** Market and reservation settings per capacity type (cloud-facts §1.5 [S9][S10]). */
-export function capacityOptions(aws: AwsConfig): Pick<ec2.LaunchTemplateArgs, "instanceMarketOptions" | "capacityReservationSpecification"> {
-    const capacity = aws.capacity ?? { type: "on-demand" as const };
-    const target = { capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: capacity.reservationId } } };
+export function capacityOptions(capacity: Placement["capacity"]): Pick<ec2.LaunchTemplateArgs, "instanceMarketOptions" | "capacityReservationSpecification"> {
+    const target = { capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: capacity.reservation ?? undefined } } };
     switch (capacity.type) {
         case "on-demand":
             return {};
@@ -139,5 +136,7 @@ export function capacityOptions(aws: AwsConfig): Pick<ec2.LaunchTemplateArgs, "i
             return target;
         case "capacity-block":
             return { instanceMarketOptions: { marketType: "capacity-block" }, ...target };
+        default:
+            throw new Error(`aws: capacity type "${capacity.type}" is not one the AWS adapter places`);
     }
 }

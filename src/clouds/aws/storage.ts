@@ -3,8 +3,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
-import type { AwsConfig } from "../../spec/schema";
 import type { ServingPlan } from "../../plan/types";
+import type { AwsConfig } from "./schema";
 
 export const STATUS_PREFIX = "status";
 export const CACHE_PREFIX = "cache";

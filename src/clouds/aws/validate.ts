@@ -2,9 +2,10 @@
 // plus the ones only the component can see (a plan for another cloud, addresses that disagree).
 
 import { findInstanceType, type InstanceType } from "../../catalog/index";
-import { awsNodeAddresses, awsPath, checkAwsConfig, resolveAwsInstanceType } from "../../plan/aws-checks";
 import type { Problem, ServingPlan } from "../../plan/types";
-import type { AwsConfig, ClusterConfig } from "../../spec/schema";
+import type { ClusterConfig } from "../../spec/schema";
+import { awsNodeAddresses, awsPath, checkAwsConfig } from "./checks";
+import type { AwsConfig } from "./schema";
 
 /** A refusal that lists every problem with its config path; thrown by AwsServingCluster. */
 export class AwsConfigError extends Error {
@@ -14,21 +15,27 @@ export class AwsConfigError extends Error {
     }
 }
 
+/** The `aws:` block the planner checked, as the plan's placement carries it. */
+export function awsSettings(plan: ServingPlan): AwsConfig {
+    return plan.placement.settings as AwsConfig;
+}
+
 /** Throws AwsConfigError listing every problem; returns the instance type the nodes run on. */
-export function validateAwsCluster(name: string, plan: ServingPlan, aws: AwsConfig): InstanceType {
+export function validateAwsCluster(name: string, plan: ServingPlan): InstanceType {
+    const aws = awsSettings(plan);
     const problems = [...checkComponentName(name, aws), ...checkPlanIsForAws(plan)];
     const cluster = { cloud: "aws", gpu: plan.row.gpu, weights: plan.row.weights, aws } as ClusterConfig;
     problems.push(...checkAwsConfig(cluster, { gpu: plan.row.gpu, nodes: plan.nodes.length, region: plan.region }));
-    const type = instanceTypeOf(plan, aws);
-    if (!type) problems.push({ path: awsPath("instanceType"), reason: `no EC2 type for ${plan.row.gpu} (plan says ${plan.instanceType ?? "nothing"})` });
+    const type = instanceTypeOf(plan);
+    if (!type) problems.push({ path: awsPath("instanceType"), reason: `no EC2 type for ${plan.row.gpu} (plan says ${plan.placement.instanceType ?? "nothing"})` });
     if (problems.length === 0) problems.push(...checkAddressesAgree(cluster, plan));
     if (problems.length > 0) throw new AwsConfigError(problems);
     return type!;
 }
 
-/** The plan's instance type when the planner chose one, else the config's or the catalog's. */
-export function instanceTypeOf(plan: ServingPlan, aws: AwsConfig): InstanceType | undefined {
-    const named = plan.instanceType ? findInstanceType("aws", plan.instanceType) : resolveAwsInstanceType(aws, plan.row.gpu);
+/** The catalog entry of the instance type the planner placed the nodes on, when it carries the plan's GPU. */
+export function instanceTypeOf(plan: ServingPlan): InstanceType | undefined {
+    const named = plan.placement.instanceType ? findInstanceType("aws", plan.placement.instanceType) : undefined;
     return named && named.gpu === plan.row.gpu ? named : undefined;
 }
 

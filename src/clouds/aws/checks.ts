@@ -1,6 +1,6 @@
 // Plan-time checks of the `aws:` block of the cluster config, and the AWS address layout.
-// Pure: no Pulumi import, so the planner lists every AWS problem next to the SGLang ones, and the
-// AWS component reuses the same function before it creates anything.
+// Pure (no Pulumi import): the adapter lists every AWS problem next to the planner's SGLang ones,
+// and the AWS component reuses the same function before it creates anything.
 
 import {
     CLOUDS,
@@ -10,11 +10,14 @@ import {
     instanceTypesFor,
     type GpuId,
     type InstanceType,
-} from "../catalog/index";
-import type { AwsConfig, ClusterConfig } from "../spec/schema";
-import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "./addresses";
-import { at } from "./paths";
-import type { Problem } from "./types";
+} from "../../catalog/index";
+import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "../../plan/addresses";
+import { at } from "../../plan/paths";
+import type { Problem } from "../../plan/types";
+import type { AwsConfig } from "./schema";
+
+/** The part of the cluster config these checks read. */
+type ClusterConfig = { aws?: AwsConfig };
 
 /** Config path of a field of the `aws:` block, e.g. `deepseek-sglang:cluster.aws.instanceType`. */
 export function awsPath(field: string): string {

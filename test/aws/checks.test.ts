@@ -2,9 +2,10 @@
 
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { awsNodeAddresses, checkAwsConfig, natSubnetCidr, resolveAwsInstanceType } from "../../src/plan/aws-checks";
+import { awsNodeAddresses, checkAwsConfig, natSubnetCidr, resolveAwsInstanceType } from "../../src/clouds/aws/checks";
 import { planFromConfig } from "../../src/plan/index";
-import type { AwsConfig, ClusterConfig } from "../../src/spec/schema";
+import type { ClusterConfig } from "../../src/spec/schema";
+import type { AwsConfig } from "../../src/clouds/aws/schema";
 import type { GpuId } from "../../src/catalog/index";
 
 const P = "deepseek-sglang:cluster.aws";

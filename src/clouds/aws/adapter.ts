@@ -1,0 +1,58 @@
+// AWS behind the cloud seam: the pure half (schema, checks, placement, prices, preview mocks) and the
+// Pulumi half (AwsServingCluster), loaded on first use.
+
+import type { CloudAdapter, ServingClusterFactory } from "../adapter";
+import { listCostPerHour } from "../catalog-choice";
+import { DEFAULT_AWS_VPC_CIDR, awsNodeAddresses, checkAwsConfig, clusterSubnetCidr, resolveAwsInstanceType } from "./checks";
+import { awsPreviewMocks, awsPreviewWorld } from "./preview-mocks";
+import { awsSchema, type AwsConfig } from "./schema";
+
+export const AWS_REGION_KEY = "aws:region";
+/** The DLAMI mounts the instance-store NVMe here itself (cloud-facts §1.4). */
+const DLAMI_NVME_MOUNT = "/opt/dlami/nvme";
+
+export const awsAdapter: CloudAdapter<typeof awsSchema> = {
+    id: "aws",
+    schema: awsSchema,
+    stackKeys: { region: AWS_REGION_KEY, others: [] },
+    instanceType: (aws, gpu) => resolveAwsInstanceType(aws ?? {}, gpu) ?? null,
+    check(block, ctx) {
+        const region = ctx.settings[AWS_REGION_KEY] ?? null;
+        return [
+            ...(region ? [] : [{ path: AWS_REGION_KEY, reason: "missing: set the AWS region in the stack file (aws:region: us-east-2); the instance types, prices and the boot pipeline's API calls depend on it" }]),
+            ...checkAwsConfig({ aws: block }, { gpu: ctx.gpu, nodes: ctx.nodes, region }),
+        ];
+    },
+    place(block, ctx) {
+        const aws: AwsConfig = block ?? {};
+        return {
+            placement: {
+                instanceType: resolveAwsInstanceType(aws, ctx.gpu)!.name,
+                // Without a zone or subnet, the component takes the first zone offering the type (an invoke).
+                zone: aws.availabilityZone ?? null,
+                network: {
+                    id: aws.vpcId ?? null,
+                    subnetId: aws.subnetId ?? null,
+                    subnetCidr: clusterSubnetCidr(aws),
+                    cidr: aws.vpcCidr ?? (aws.subnetId ? null : DEFAULT_AWS_VPC_CIDR),
+                },
+                allowedCidrs: aws.allowedCidrs ?? [],
+                capacity: { type: aws.capacity?.type ?? "on-demand", reservation: aws.capacity?.reservationId ?? null },
+                settings: aws,
+            },
+            addresses: awsNodeAddresses({ aws }, ctx.nodes),
+        };
+    },
+    costPerHour: (placement, nodes) => listCostPerHour("aws", placement, nodes),
+    boot: { ephemeralMounts: [DLAMI_NVME_MOUNT] },
+    preview: {
+        mocks: (config, record) => awsPreviewMocks(awsPreviewWorld(config), (args) => record({ type: args.type, name: args.name, inputs: args.inputs })),
+        userData(resource) {
+            // Each rank's launch template carries its user data (base64, gzipped when large).
+            const rank = /-node-(\d+)$/.exec(resource.name);
+            const raw = resource.inputs.userData;
+            return resource.type === "aws:ec2/launchTemplate:LaunchTemplate" && rank && typeof raw === "string" ? { rank: Number(rank[1]), raw } : null;
+        },
+    },
+    component: () => (require("./cluster") as typeof import("./cluster")).awsServingCluster as ServingClusterFactory,
+};

@@ -1,0 +1,12 @@
+// The `azure:` block of the cluster config (deepseek-sglang:cluster.azure).
+
+import { z } from "zod";
+import { clusterNetworkFields } from "../../spec/fields";
+
+export const azureSchema = z.strictObject({
+    location: z.string().optional(),
+    vmSize: z.string().optional(),
+    ...clusterNetworkFields,
+});
+
+export type AzureConfig = z.infer<typeof azureSchema>;

@@ -267,26 +267,26 @@ function parseJson(text: string): Converted {
     }
 }
 
-// parse_cuda_graph_config_arg at main-2026-07-20 (srt/model_executor/cuda_graph_config.py):
-// a JSON object of phase -> object, with these keys allowed per phase.
-const CUDA_GRAPH_CONFIG_KEYS: Record<string, readonly string[]> = {
-    decode: ["backend", "max_bs", "bs", "tc_compiler"],
-    prefill: ["backend", "max_bs", "bs", "tc_compiler", "full_prefill_max_req"],
-};
-
-function parseCudaGraphConfig(text: string): Converted {
+// parse_cuda_graph_config_arg (srt/model_executor/cuda_graph_config.py): a JSON object of phase ->
+// object, with the keys each phase allows. The keys changed between releases, so they come from the
+// release's own ALLOWED_KEYS_PER_PHASE, recorded in the flag set as type_facts.allowed_keys.
+function parseCudaGraphConfig(text: string, allowedKeys: Record<string, readonly string[]>): Converted {
     const json = parseJson(text);
     if (!json.ok) return json;
     if (!isPlainObject(json.value)) return bad("--cuda-graph-config must be a JSON object");
     for (const [phase, settings] of Object.entries(json.value)) {
-        const allowed = CUDA_GRAPH_CONFIG_KEYS[phase];
-        if (!allowed) return bad(`--cuda-graph-config: unknown phase '${phase}' (decode, prefill)`);
+        const allowed = allowedKeys[phase];
+        if (!allowed) return bad(`--cuda-graph-config: unknown phase '${phase}' (${Object.keys(allowedKeys).join(", ")})`);
         if (!isPlainObject(settings)) return bad(`--cuda-graph-config['${phase}'] must be a JSON object`);
         const stray = Object.keys(settings).find((k) => !allowed.includes(k));
         if (stray) return bad(`--cuda-graph-config['${phase}']: unknown key '${stray}' (${allowed.join(", ")})`);
+        if ("backend" in settings && settings.backend === RETIRED_CUDA_GRAPH_BACKEND) return bad(`--cuda-graph-config['${phase}']: ${RETIRED_CUDA_GRAPH_BACKEND} was removed`);
     }
     return json;
 }
+
+// parse_cuda_graph_backend_arg (0.5.23): the value as text, but the retired backend is refused.
+const RETIRED_CUDA_GRAPH_BACKEND = "tc_piecewise";
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -303,12 +303,12 @@ const CONVERTERS: Record<string, (text: string) => Converted> = {
     json_list_type: parseJson,
     // json.loads also takes NaN/Infinity; refusing them is the conservative side.
     loads: parseJson,
-    parse_cuda_graph_config_arg: parseCudaGraphConfig,
+    parse_cuda_graph_backend_arg: (t) => (t === RETIRED_CUDA_GRAPH_BACKEND ? bad(`${t} was removed; select breakable, full, or disabled`) : ok(t)),
 };
 
 /** Converts one value by the flag's type and checks it against choices (after conversion, as argparse does). */
 export function convertValue(flag: FlagSpec, text: string): Converted {
-    const convert = flag.type === null ? ok : CONVERTERS[flag.type];
+    const convert = flag.type === "parse_cuda_graph_config_arg" ? (t: string) => parseCudaGraphConfig(t, flag.type_facts?.allowed_keys ?? {}) : flag.type === null ? ok : CONVERTERS[flag.type];
     if (!convert) return bad(`cannot check values of type ${flag.type}`);
     const converted = convert(text);
     if (!converted.ok || !flag.choices) return converted;

@@ -41,7 +41,7 @@ export function serverFlags(i: ArgvInputs): string[] {
     if (i.nnodes > 1) flags.push("--dist-timeout", String(MULTI_NODE_DIST_TIMEOUT_S));
     flags.push("--enable-metrics");
     if (i.attentionBackend) flags.push("--attention-backend", i.attentionBackend);
-    if (s.dpAttention !== undefined) flags.push("--enable-dp-attention", "--dp-size", String(s.dpAttention));
+    if (s.dpAttention !== undefined) flags.push(...dpAttentionFlags(i.release, s.dpAttention));
     if (s.mtp) {
         flags.push(
             "--speculative-algorithm", "EAGLE",
@@ -57,6 +57,11 @@ export function serverFlags(i: ArgvInputs): string[] {
     if (s.memFractionStatic !== undefined) flags.push("--mem-fraction-static", String(s.memFractionStatic));
     flags.push(...(s.extraArgs ?? []));
     return flags;
+}
+
+/** DP attention in the release's own spelling (catalog `dpAttentionStyle`). */
+export function dpAttentionFlags(release: Release, dp: number): string[] {
+    return release.dpAttentionStyle === "attn-dp-size" ? ["--attn-dp-size", String(dp)] : ["--enable-dp-attention", "--dp-size", String(dp)];
 }
 
 /** Only rank 0 serves the API (sglang-facts §5), so only rank 0 carries the key. */

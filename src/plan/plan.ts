@@ -211,7 +211,8 @@ function buildPlan(b: BuildInputs): ServingPlan {
         },
         sglang: {
             version: b.release.version,
-            image: b.gpu.vendor === "amd" ? b.release.images.rocm : b.release.images.cuda,
+            image: (b.gpu.vendor === "amd" ? b.release.images.rocm : b.release.images.cuda).tag,
+            minNvidiaDriver: b.gpu.vendor === "amd" ? null : b.release.images.cuda.minNvidiaDriver ?? null,
             envPrefix: b.release.envPrefix,
             readinessPath: b.release.readinessPath,
         },

@@ -69,8 +69,8 @@ export function checkAttentionBackend(backend: string | undefined, gpu: Gpu, rel
     const choices = release.flags.find((f) => f.option_strings.includes("--attention-backend"))?.choices ?? [];
     if (!choices.includes(backend)) return [{ path, reason: `SGLang ${release.version} has no attention backend "${backend}"; choices: ${choices.join(", ")}` }];
     const mla = MLA_BACKENDS[backend];
-    if (!mla || !mla.releases.includes(release.version)) {
-        return [{ path, reason: `"${backend}" is not an MLA backend DeepSeek can use in SGLang ${release.version}; MLA backends: ${Object.entries(MLA_BACKENDS).filter(([, b]) => b.releases.includes(release.version)).map(([n]) => n).join(", ")}` }];
+    if (!mla) {
+        return [{ path, reason: `"${backend}" is not an MLA backend DeepSeek can use in SGLang ${release.version}; MLA backends: ${Object.keys(MLA_BACKENDS).filter((n) => choices.includes(n)).join(", ")}` }];
     }
     if (!mla.archs.includes(gpu.arch)) {
         return [{ path, reason: `${backend} does not run on ${gpu.id} (${gpu.arch}); it runs on ${mla.archs.length > 0 ? mla.archs.join(", ") : "Blackwell only"}` }];
@@ -133,6 +133,7 @@ export const MANAGED_DESTS: Record<string, string> = {
     served_model_name: "the library serves the model under its repo id",
     tp_size: "tp-size is the GPU count of all nodes; set nodes",
     dp_size: "set sglang.dpAttention",
+    attn_dp_size: "set sglang.dpAttention",
     enable_dp_attention: "set sglang.dpAttention",
     nnodes: "set nodes",
     node_rank: "each node's rank is assigned by the library",

@@ -95,6 +95,8 @@ export interface ServingPlan {
     sglang: {
         version: string;
         image: string;
+        /** Oldest NVIDIA driver the image's CUDA runs on (null on AMD). */
+        minNvidiaDriver: number | null;
         /** Prefix of SGLang's own environment variables in this release (`SGL_` or `SGLANG_`). */
         envPrefix: "SGL_" | "SGLANG_";
         /** Endpoint that answers 200 only after a real generation succeeded. */

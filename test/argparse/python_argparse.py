@@ -41,15 +41,22 @@ def human_readable_int(text):
     return int(Decimal(number) * _SI[suffix])
 
 
-def cuda_graph_config(text):
-    allowed = {"decode": {"backend", "max_bs", "bs", "tc_compiler"}, "prefill": {"backend", "max_bs", "bs", "tc_compiler", "full_prefill_max_req"}}
+def cuda_graph_config(text, allowed):
     parsed = json.loads(text)
     if not isinstance(parsed, dict):
         raise argparse.ArgumentTypeError("not an object")
     for phase, settings in parsed.items():
-        if phase not in allowed or not isinstance(settings, dict) or set(settings) - allowed[phase]:
+        if phase not in allowed or not isinstance(settings, dict) or set(settings) - set(allowed[phase]):
             raise argparse.ArgumentTypeError("bad phase settings")
+        if settings.get("backend") == "tc_piecewise":
+            raise argparse.ArgumentTypeError("retired backend")
     return parsed
+
+
+def cuda_graph_backend(text):
+    if text == "tc_piecewise":
+        raise argparse.ArgumentTypeError("retired backend")
+    return text
 
 
 TYPES = {
@@ -61,7 +68,7 @@ TYPES = {
     "human_readable_int": human_readable_int,
     "json_list_type": json.loads,
     "loads": json.loads,
-    "parse_cuda_graph_config_arg": cuda_graph_config,
+    "parse_cuda_graph_backend_arg": cuda_graph_backend,
 }
 
 
@@ -96,7 +103,11 @@ def add_flag(parser, spec):
     elif action in ("DeprecatedAction", "DeprecatedStoreConstAction"):
         parser.add_argument(*names, action=NoOp, **common)
     else:  # store, DeprecatedAliasStoreAction, LoRAPathAction (kept as the raw list)
-        kwargs = dict(common, type=TYPES[spec["type"]])
+        if spec["type"] == "parse_cuda_graph_config_arg":
+            allowed = spec.get("type_facts", {}).get("allowed_keys", {})
+            kwargs = dict(common, type=lambda text, allowed=allowed: cuda_graph_config(text, allowed))
+        else:
+            kwargs = dict(common, type=TYPES[spec["type"]])
         if spec["choices"] is not None:
             kwargs["choices"] = spec["choices"]
         if spec["nargs"] is not None:

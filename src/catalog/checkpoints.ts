@@ -47,3 +47,10 @@ export function findCheckpoint(repo: string): Checkpoint | undefined {
 
 /** MoE intermediate size per expert (DeepSeek-V3 config.json `moe_intermediate_size`); TP shards it. */
 export const MOE_INTERMEDIATE_SIZE = 2048;
+/** Intermediate size of the dense MLP layers (DeepSeek-V3 config.json `intermediate_size`); TP shards it. */
+export const DENSE_INTERMEDIATE_SIZE = 18432;
+/**
+ * Block size of block-quantized checkpoints: FP8 `weight_block_size: [128, 128]` (sglang-facts §8)
+ * and meituan's block INT8 (128x128, §8). SGLang refuses shards that are not whole blocks.
+ */
+export const QUANT_BLOCK = 128;

@@ -169,6 +169,25 @@ export const RELEASES: Record<string, Release> = {
 };
 
 /**
+ * One name per server setting across releases: 0.4.6.post5 stores `--tp-size` under
+ * `tensor_parallel_size`, later releases under `tp_size` (likewise dp, ep, pp). Rules and the
+ * managed-flag table speak the later names; `canonicalDest` maps a release's dest onto them.
+ */
+const DEST_RENAMES: Record<string, string> = {
+    tensor_parallel_size: "tp_size",
+    data_parallel_size: "dp_size",
+    expert_parallel_size: "ep_size",
+    pipeline_parallel_size: "pp_size",
+    cuda_graph_bs: "cuda_graph_bs_decode",
+    cuda_graph_max_bs: "cuda_graph_max_bs_decode",
+    stream_output: "incremental_streaming_output",
+};
+
+export function canonicalDest(dest: string): string {
+    return DEST_RENAMES[dest] ?? dest;
+}
+
+/**
  * The default release is chosen, not "whatever is newest": 0.5.18 is the newest release whose flag
  * set is confirmed twice (its PyPI wheel's parser equals the one at the annotated v0.5.18 tag,
  * sglang-flags SOURCES.md), that still ships a CUDA 12 image for hosts with drivers older than 580

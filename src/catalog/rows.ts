@@ -34,6 +34,15 @@ export const ROWS: Row[] = [
     { id: "int8-32xl40s",    weights: "int8", gpus: ["L40S"],                nodes: 4, gpusPerNode: 8, defaultModel: "meituan/DeepSeek-R1-Channel-INT8",   torchCompileMaxBs: 32 },
 ];
 
+/**
+ * Shapes smaller than their row that SGLang's own docs run: the seed's function-calling example
+ * serves FP8 DeepSeek-V3-0324 "running on 1 * H20 node" (96 GB per GPU). Every other node count
+ * below the row is refused as the table says.
+ */
+export const DOCUMENTED_SMALLER_SHAPES: { row: string; gpu: GpuId; nodes: number }[] = [
+    { row: "fp8-2x8xh100", gpu: "H20", nodes: 1 }, // seed/deepseek-usage.md, "Function calling for DeepSeek Models"
+];
+
 /** The row of the table that serves `weights` on `gpu`, if any. */
 export function findRow(weights: WeightsId, gpu: GpuId): Row | undefined {
     return ROWS.find((r) => r.weights === weights && r.gpus.includes(gpu));

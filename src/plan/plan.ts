@@ -6,6 +6,7 @@ import {
     MOE_INTERMEDIATE_SIZE,
     RELEASES,
     DEFAULT_RELEASE,
+    DOCUMENTED_SMALLER_SHAPES,
     ROCE_GID_INDEX,
     findCheckpoint,
     findRow,
@@ -14,16 +15,19 @@ import {
     type Gpu,
     type GpuId,
     type InstanceType,
+    type Checkpoint,
     type Release,
+    type Row,
     type WeightsId,
 } from "../catalog/index";
 import { cloudAdapter } from "../clouds/registry";
 import type { DeploymentSpec } from "../spec/parse";
 import { parseSglangArgv } from "./argparse";
 import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from "./argv";
-import { gb, weightsFit } from "./memory";
+import { gb, staticPoolRoom, weightsFit } from "./memory";
 import { at } from "./paths";
 import * as rules from "./rules";
+import { blockQuantFits, checkServerArgs, serverArgsView } from "./server-rules";
 import type { NodePlan, Placement, PlanResult, Problem, ServingPlan } from "./types";
 
 export const HTTP_PORT = 30000; // SGLang's default --port (sglang-facts §2.2)
@@ -67,11 +71,29 @@ export function plan(spec: DeploymentSpec): PlanResult {
     const tp = nodes * gpusPerNode;
     const servedBytes = checkpoint ? (checkpoint.weights === "fp8" && weights === "bf16" ? bf16Bytes() : checkpoint.bytes) : 0;
 
+    const servedFp8 = checkpoint?.quantization === "fp8" && weights === "fp8";
+    // FP8 and block INT8 served as published keep their 128x128 blocks (an FP8 -> BF16 conversion drops them).
+    const blockQuantized = checkpoint !== undefined && (servedFp8 || checkpoint.quantization === "blockwise_int8");
+    const working = checkpoint ? workingNodeCounts(servedBytes, checkpoint.attentionHeads, blockQuantized, gpu, gpusPerNode) : [];
+    let shapeOk = true;
     if (checkpoint) {
-        problems.push(...rules.checkTensorParallel(tp, checkpoint, MOE_INTERMEDIATE_SIZE, c.nodes !== undefined));
+        const tpProblems = rules.checkTensorParallel(tp, checkpoint, MOE_INTERMEDIATE_SIZE, c.nodes !== undefined, working, gpusPerNode);
+        problems.push(...tpProblems);
         const fit = weightsFit(servedBytes, gpu, nodes, gpusPerNode);
+        const nodesPath = at(c.nodes !== undefined ? "nodes" : "gpu");
         if (!fit.fits) {
-            problems.push({ path: at(c.nodes !== undefined ? "nodes" : "gpu"), reason: `${weights.toUpperCase()} weights (${gb(servedBytes)}) need ${gb(fit.bytesPerGpu)} per GPU on ${nodes} x ${gpusPerNode} ${gpu.id}, more than the ${gb(fit.budgetPerGpu)} a ${gpu.id} can give weights while keeping 15% for the KV cache; use at least ${validNodesAtLeast(fit.minNodes, gpusPerNode, checkpoint.attentionHeads)} nodes` });
+            problems.push({ path: nodesPath, reason: `${weights.toUpperCase()} weights (${gb(servedBytes)}) need ${gb(fit.bytesPerGpu)} per GPU on ${nodes} x ${gpusPerNode} ${gpu.id}, more than the ${gb(fit.budgetPerGpu)} a ${gpu.id} can give weights while keeping 15% for the KV cache; use at least ${validNodesAtLeast(fit.minNodes, gpusPerNode, checkpoint.attentionHeads)} nodes` });
+        } else if (row && nodes < row.nodes && !DOCUMENTED_SMALLER_SHAPES.some((d) => d.row === row.id && d.gpu === gpu.id && d.nodes === nodes)) {
+            // The table is SGLang's own statement of what serves; memory alone would pass some of these
+            // (BF16 on 1 x 8 MI300X) with too little KV cache to be useful.
+            problems.push({ path: nodesPath, reason: `SGLang's DeepSeek requirements table serves ${weights.toUpperCase()} on ${gpu.id} with ${row.nodes} x ${row.gpusPerNode} GPUs (row ${row.id}); ${nodes} node(s) leave too little memory for a KV cache; use ${row.nodes} nodes` });
+        }
+        shapeOk = tpProblems.length === 0 && fit.fits;
+        if (fit.fits && s.memFractionStatic !== undefined) {
+            const room = staticPoolRoom(s.memFractionStatic, fit.bytesPerGpu, gpu);
+            if (!room.ok) {
+                problems.push({ path: at("sglang", "memFractionStatic"), reason: `${s.memFractionStatic} of a ${gpu.id} is ${gb(s.memFractionStatic * gpu.memoryMiB * 1048576)} for weights and KV cache, and the weights take ${gb(fit.bytesPerGpu)} per GPU, leaving ${gb(Math.max(0, room.kvBytes))} for the KV cache; use at least ${room.leastFraction} or leave it unset (SGLang then sizes it)` });
+            }
         }
     }
 
@@ -80,7 +102,6 @@ export function plan(spec: DeploymentSpec): PlanResult {
     // Placing needs a shape the GPU fits and a clean block; any refusal so far makes it moot.
     const placed = problems.length === 0 ? adapter.place(block, placementContext) : null;
 
-    const servedFp8 = checkpoint?.quantization === "fp8" && weights === "fp8";
     if (release) {
         const backend = rules.effectiveBackend(s.attentionBackend, gpu, release);
         problems.push(...rules.checkAttentionBackend(s.attentionBackend, gpu, release));
@@ -90,6 +111,17 @@ export function plan(spec: DeploymentSpec): PlanResult {
         problems.push(...rules.checkDeepGemm(s.deepGemm, gpu, servedFp8, release));
         problems.push(...rules.checkChoice(s.reasoningParser, "--reasoning-parser", at("sglang", "reasoningParser"), release));
         problems.push(...rules.checkExtraArgs(s.extraArgs, release, checkpoint));
+        if (checkpoint) {
+            // SGLang's own cross-flag rules over rank 0's whole argv; a path that already has a
+            // problem gets no second one (one accurate message per problem).
+            const reported = new Set(problems.map((p) => p.path));
+            const argv = rank0ArgvInputs({ spec, release, checkpoint, row, nodes, tp, weights });
+            const view = serverArgsView(argv);
+            const found = view.ok
+                ? checkServerArgs(view.view, { gpu, nodes, gpusPerNode, checkpoint, blockQuantized: blockQuantized && shapeOk, fabric: fabricOf(instance), httpPort: HTTP_PORT, distInitPort: DIST_INIT_PORT, defaultBackend: backend, workingNodeCounts: working })
+                : view.problems;
+            problems.push(...found.filter((p) => !reported.has(p.path)));
+        }
     }
 
     if (problems.length > 0 || !release || !checkpoint || !row || !placed || placed.addresses.length !== nodes) return { ok: false, problems: dedupe(problems) };
@@ -101,6 +133,42 @@ export function plan(spec: DeploymentSpec): PlanResult {
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
     return { ok: true, plan: built };
+}
+
+/** Node counts (up to 16) of this GPU shape on which the checkpoint shards evenly, fits in memory and, if block-quantized, keeps whole blocks. */
+function workingNodeCounts(bytes: number, heads: number, blockQuantized: boolean, gpu: Gpu, gpusPerNode: number): number[] {
+    const out: number[] = [];
+    for (let n = 1; n <= 16; n++) {
+        const tp = n * gpusPerNode;
+        if (heads % tp !== 0 || MOE_INTERMEDIATE_SIZE % tp !== 0) continue;
+        if (blockQuantized && !blockQuantFits(tp)) continue;
+        if (!weightsFit(bytes, gpu, n, gpusPerNode).fits) continue;
+        out.push(n);
+    }
+    return out;
+}
+
+/** Rank 0's argv inputs before placement (the address is a stand-in: no rule reads it). */
+function rank0ArgvInputs(a: { spec: DeploymentSpec; release: Release; checkpoint: Checkpoint; row: Row | undefined; nodes: number; tp: number; weights: WeightsId }): ArgvInputs {
+    const s = a.spec.cluster.sglang ?? {};
+    return {
+        release: a.release,
+        checkpoint: a.checkpoint,
+        modelPath: `${CONTAINER_MODELS_DIR}/model`,
+        servedModelName: a.checkpoint.repo,
+        tp: a.tp,
+        nnodes: a.nodes,
+        rank: 0,
+        distInitAddr: `127.0.0.1:${DIST_INIT_PORT}`,
+        httpPort: HTTP_PORT,
+        attentionBackend: s.attentionBackend,
+        torchCompileMaxBs: torchCompileMaxBsOf(s, a.row),
+        sglang: s,
+    };
+}
+
+function torchCompileMaxBsOf(s: NonNullable<DeploymentSpec["cluster"]["sglang"]>, row: Row | undefined): number | null {
+    return s.torchCompile === false ? null : s.torchCompile?.maxBs ?? row?.torchCompileMaxBs ?? null;
 }
 
 /** Fewest nodes >= min whose tp-size divides the attention heads (so the advice is itself valid). */
@@ -162,7 +230,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
     const downloadDir = repoDirName(b.checkpoint.repo, revision);
     const conversion = b.checkpoint.weights === "fp8" && b.weights === "bf16";
     const servedDir = conversion ? `${downloadDir}-BF16` : downloadDir;
-    const torchCompileMaxBs = s.torchCompile === false ? null : s.torchCompile?.maxBs ?? b.row.torchCompileMaxBs;
+    const torchCompileMaxBs = torchCompileMaxBsOf(s, b.row);
     const precompile = b.servedFp8 && b.gpu.vendor === "nvidia" && b.gpu.hopper && s.deepGemm !== false;
     const fabric = fabricOf(b.instance);
     const distInitAddr = `${b.addresses[0]}:${DIST_INIT_PORT}`;

@@ -12,6 +12,7 @@ import {
     type Gpu,
     type Release,
     type WeightsId,
+    canonicalDest,
 } from "../catalog/index";
 import type { ClusterConfig, MtpConfig } from "../spec/schema";
 import { deprecationReplacement, isDeprecatedFlag, resolveOptionToken } from "./argparse";
@@ -46,9 +47,10 @@ export function checkCheckpointFormat(checkpoint: Checkpoint, weights: WeightsId
 }
 
 /** tp shards attention heads and MoE intermediate size, so it must divide both (DeepSeek config.json). */
-export function checkTensorParallel(tp: number, checkpoint: Checkpoint, moeIntermediate: number, nodesGiven: boolean): Problem[] {
+export function checkTensorParallel(tp: number, checkpoint: Checkpoint, moeIntermediate: number, nodesGiven: boolean, workingNodes: number[], gpusPerNode: number): Problem[] {
     if (checkpoint.attentionHeads % tp === 0 && moeIntermediate % tp === 0) return [];
-    return [{ path: at(nodesGiven ? "nodes" : "gpu"), reason: `--tp-size ${tp} (all GPUs of all nodes) must divide DeepSeek's ${checkpoint.attentionHeads} attention heads; use 1, 2 or 4 nodes of 8 GPUs` }];
+    const advice = workingNodes.length > 0 ? `use ${workingNodes.join(" or ")} node(s) of ${gpusPerNode} GPUs` : "no node count of this GPU serves it";
+    return [{ path: at(nodesGiven ? "nodes" : "gpu"), reason: `--tp-size ${tp} (all GPUs of all nodes) must divide DeepSeek's ${checkpoint.attentionHeads} attention heads and ${moeIntermediate} MoE intermediate size; ${advice}` }];
 }
 
 export function checkDpAttention(dp: number | undefined, tp: number, release: Release, mtp: boolean): Problem[] {
@@ -203,7 +205,7 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
             problems.push({ path, reason: `${name} loads further flags from a file the library cannot check; put them in extraArgs` });
             return;
         }
-        const managed = MANAGED_DESTS[flag.dest];
+        const managed = MANAGED_DESTS[canonicalDest(flag.dest)];
         if (managed) problems.push({ path, reason: `${name} is managed by the library (${managed})` });
     });
     return problems;

@@ -36,7 +36,7 @@ export const CHECKPOINTS: Checkpoint[] = [
     { repo: "cognitivecomputations/DeepSeek-R1-AWQ", weights: "awq",  quantization: "awq",            quantizationFlag: "moe_wna16",   bytes: AWQ_BYTES,  attentionHeads: 128 }, // §1.1 AWQ row
     { repo: "QuixiAI/DeepSeek-R1-0528-AWQ",          weights: "awq",  quantization: "awq",            quantizationFlag: "moe_wna16",   bytes: AWQ_BYTES,  attentionHeads: 128 }, // §1.4 (Dec 2025 docs)
     { repo: "cognitivecomputations/DeepSeek-V3-AWQ", weights: "awq",  quantization: "awq",            quantizationFlag: "moe_wna16",   bytes: AWQ_BYTES,  attentionHeads: 128,
-      note: "not in SGLang's docs; issue #6654 reports garbled output with moe_wna16 on 8xH100" }, // §8
+      note: "not in SGLang's docs, and sgl-project/sglang issue #6654 reports garbled output from it with --quantization moe_wna16 on 8 x H100; cognitivecomputations/DeepSeek-R1-AWQ is the checkpoint SGLang documents" }, // §8
     { repo: "meituan/DeepSeek-R1-Block-INT8",        weights: "int8", quantization: "blockwise_int8", quantizationFlag: null,          bytes: INT8_BYTES, attentionHeads: 128 }, // §1.1: no --quantization
     { repo: "meituan/DeepSeek-R1-Channel-INT8",      weights: "int8", quantization: "w8a8_int8",      quantizationFlag: "w8a8_int8",   bytes: INT8_BYTES, attentionHeads: 128 }, // §1.1: --quantization w8a8_int8
 ];

@@ -51,9 +51,9 @@ export const INSTANCE_TYPES: InstanceType[] = [
  * not "unknown type".
  */
 export const UNFIT_INSTANCE_TYPES: Record<string, string> = {
-    "p4d.24xlarge": "p4d has A100 40 GB GPUs (40,960 MiB each); the A100 rows need the 80 GB p4de.24xlarge (cloud-facts §1.1)",
+    "p4d.24xlarge": "p4d has A100 40 GB GPUs (40,960 MiB each); the A100 rows need the 80 GB p4de.24xlarge", // cloud-facts §1.1
     "g6e.24xlarge": "g6e.24xlarge has 4 L40S; the L40S row is sized for 8 GPUs per node (g6e.48xlarge)",
-    "a2-highgpu-8g": "a2-highgpu-8g has A100 40 GB GPUs; the A100 rows need a2-ultragpu-8g (cloud-facts §2.1)",
+    "a2-highgpu-8g": "a2-highgpu-8g has A100 40 GB GPUs; the A100 rows need a2-ultragpu-8g", // cloud-facts §2.1
 };
 
 /** Per cloud: how nodes find each other and the private network the library lays out by default. */
@@ -85,3 +85,10 @@ export function gpusOffered(cloud: CloudId, allGpus: GpuId[]): GpuId[] {
     if (cloud === "hosts") return allGpus;
     return [...new Set(INSTANCE_TYPES.filter((t) => t.cloud === cloud).map((t) => t.gpu))];
 }
+
+/** Where each cloud's list prices in INSTANCE_TYPES come from: the region and terms they hold for. */
+export const PRICE_BASIS: Record<Exclude<CloudId, "hosts">, { region: string; source: string }> = {
+    aws: { region: "us-east-1", source: "on-demand Linux, from the AWS Pricing API" }, // cloud-facts §1.2
+    gcp: { region: "us-central1", source: "on-demand machine plus GPUs, from SkyPilot's GCP catalog" }, // cloud-facts §2.2
+    azure: { region: "eastus", source: "pay-as-you-go, from SkyPilot's Azure catalog" }, // cloud-facts §3.2
+};

@@ -70,6 +70,7 @@ export function planDocument(plan: ServingPlan, preview: Preview, config: StackC
         resources: preview.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })),
         outputs: redactSecrets(preview.outputs),
         costPerHour: plan.costPerHour,
+        warnings: plan.warnings,
     };
 }
 
@@ -123,6 +124,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
     const failures: { stack: string | null; problems: Problem[] }[] = [];
     const docs: Record<string, unknown>[] = [];
     const lines: string[] = [];
+    const warnings: string[] = [];
     for (const config of stacks) {
         const result = planFromConfig(config.values, { stack: config.stack, secretKeys: config.secretKeys });
         if (!result.ok) {
@@ -132,12 +134,16 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
         const preview = await previewStack(config, result.plan);
         docs.push(planDocument(result.plan, preview, config));
         lines.push(summaryLine(result.plan, preview));
+        const prefix = stacks.length > 1 ? `${config.stack}: ` : "";
+        for (const w of result.plan.warnings) warnings.push(`${prefix}warning: ${w.path ? `${w.path}: ` : ""}${w.message}`);
     }
     for (const f of failures) {
         const text = formatProblems(f.problems);
         err(stacks.length > 1 ? text.split("\n").map((l) => `${f.stack}: ${l}`).join("\n") : text);
     }
     if (failures.length > 0) return 2;
+    // Warnings go beside the summary on stderr (stdout stays one line per stack); --json carries them too.
+    if (!args.json && warnings.length > 0) err(warnings.join("\n"));
     if (args.json) out(JSON.stringify(args.stack || args.config ? docs[0] : docs, null, 2));
     else out(lines.join("\n"));
     return 0;

@@ -6,7 +6,9 @@ import {
     MOE_INTERMEDIATE_SIZE,
     RELEASES,
     DEFAULT_RELEASE,
+    CHECKPOINTS,
     DOCUMENTED_SMALLER_SHAPES,
+    PRICE_BASIS,
     ROCE_GID_INDEX,
     findCheckpoint,
     findRow,
@@ -27,8 +29,8 @@ import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from
 import { gb, staticPoolRoom, weightsFit } from "./memory";
 import { at } from "./paths";
 import * as rules from "./rules";
-import { blockQuantFits, checkServerArgs, serverArgsView } from "./server-rules";
-import type { NodePlan, Placement, PlanResult, Problem, ServingPlan } from "./types";
+import { blockQuantFits, checkServerArgs, serverArgsView, serverArgsWarnings } from "./server-rules";
+import type { NodePlan, Placement, PlanResult, PlanWarning, Problem, ServingPlan } from "./types";
 
 export const HTTP_PORT = 30000; // SGLang's default --port (sglang-facts §2.2)
 export const DIST_INIT_PORT = 20000; // the seed's docker multi-node recipe (sglang-facts §1.1)
@@ -58,7 +60,7 @@ export function plan(spec: DeploymentSpec): PlanResult {
     const modelRepo = c.model ?? row?.defaultModel;
     const checkpoint = modelRepo ? findCheckpoint(modelRepo) : undefined;
     if (modelRepo && !checkpoint) {
-        problems.push({ path: at("model"), reason: `unknown checkpoint "${modelRepo}"; the library knows its format and size only for the checkpoints in src/catalog/checkpoints.ts` });
+        problems.push({ path: at("model"), reason: `unknown checkpoint "${modelRepo}"; the library knows the format and size of ${CHECKPOINTS.map((k) => k.repo).join(", ")}` });
     }
     if (checkpoint) problems.push(...rules.checkCheckpointFormat(checkpoint, weights));
 
@@ -133,6 +135,28 @@ export function plan(spec: DeploymentSpec): PlanResult {
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
     return { ok: true, plan: built };
+}
+
+/** What `plan` shows beside a plan it accepts (the warnings channel). */
+function planWarnings(b: BuildInputs): PlanWarning[] {
+    const c = b.spec.cluster;
+    const out: PlanWarning[] = [];
+    if (b.nodes > b.row.nodes) {
+        const extra = b.costPerHour !== null ? `, about $${((b.costPerHour / b.nodes) * (b.nodes - b.row.nodes)).toFixed(2)}/h more` : "";
+        out.push({ path: at("nodes"), message: `${b.nodes} nodes where SGLang's table serves ${b.weights.toUpperCase()} on ${b.gpu.id} with ${b.row.nodes} (row ${b.row.id})${extra}; more nodes raise tp-size, they do not add replicas` });
+    }
+    if (b.checkpoint.note) out.push({ path: at("model"), message: `${b.checkpoint.repo}: ${b.checkpoint.note}` });
+    const view = serverArgsView(rank0ArgvInputs({ spec: b.spec, release: b.release, checkpoint: b.checkpoint, row: b.row, nodes: b.nodes, tp: b.tp, weights: b.weights }));
+    if (view.ok) for (const message of serverArgsWarnings(view.view)) out.push({ path: at("sglang"), message });
+    const cloud = c.cloud as CloudId;
+    if (cloud !== "hosts" && b.costPerHour !== null) {
+        const basis = PRICE_BASIS[cloud];
+        const here = b.spec.region && b.spec.region !== basis.region ? `; this stack runs in ${b.spec.region}, where the price may differ` : "";
+        out.push({ path: null, message: `costPerHour $${b.costPerHour.toFixed(2)}/h is the list price in ${basis.region} (${basis.source}), before spot, reservations, storage and egress${here}` });
+    } else if (cloud !== "hosts") {
+        out.push({ path: null, message: "costPerHour is unknown: no list price for this machine type could be sourced" });
+    }
+    return out;
 }
 
 /** Node counts (up to 16) of this GPU shape on which the checkpoint shards evenly, fits in memory and, if block-quantized, keeps whole blocks. */
@@ -303,6 +327,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
         },
         mounts,
         costPerHour: b.costPerHour,
+        warnings: planWarnings(b),
     };
 }
 

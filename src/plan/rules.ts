@@ -22,7 +22,7 @@ import type { Problem } from "./types";
 export function checkGpuOffered(cloud: CloudId, gpu: Gpu): Problem[] {
     const offered = gpusOffered(cloud, GPU_IDS);
     if (offered.includes(gpu.id)) return [];
-    return [{ path: at("gpu"), reason: `${cloud} does not offer ${gpu.id} GPUs (cloud-facts.md); ${cloud} offers ${offered.join(", ")}; use cloud: hosts for machines you already have` }];
+    return [{ path: at("gpu"), reason: `${cloud} does not offer ${gpu.id} GPUs; ${cloud} offers ${offered.join(", ")}; use cloud: hosts for machines you already have` }];
 }
 
 export function checkWeightsOnGpu(weights: WeightsId, gpu: Gpu): Problem[] {

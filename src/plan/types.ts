@@ -35,6 +35,13 @@ export interface WeightsPlan {
 export type { FabricId as Fabric } from "../catalog/index";
 import type { FabricId } from "../catalog/index";
 
+/** Legal but probably unintended, or a fact the user should know before paying: shown by `plan`, never a refusal. */
+export interface PlanWarning {
+    /** Config path it concerns, or null for the plan as a whole (the price basis). */
+    path: string | null;
+    message: string;
+}
+
 export interface NodePlan {
     rank: number;
     /** Private IPv4 address, known before the node exists. */
@@ -124,6 +131,8 @@ export interface ServingPlan {
     mounts: Record<string, string>;
     /** On-demand list price of the whole cluster in USD per hour, null when unknown (existing hosts). */
     costPerHour: number | null;
+    /** Legal but probably unintended choices, known-quality notes and the price basis. */
+    warnings: PlanWarning[];
 }
 
 export type PlanResult = { ok: true; plan: ServingPlan } | { ok: false; problems: Problem[] };

@@ -27,7 +27,22 @@ export const SCRIPT_FILES = [
     "beacon.sh",
     "with-api-key.sh",
     "dsboot-tool.py",
+    "gpu-preflight.py",
+    "nccl-transport.py",
+    "fp8-to-bf16.py",
 ] as const;
+
+/** Scripts only some nodes need; the rest ship everywhere (user data is capped at 16 KB gzipped). */
+function scriptNeeded(plan: ServingPlan, rank: number, script: string, units: string[]): boolean {
+    switch (script) {
+        case "beacon.sh": return units.includes(BEACON_UNIT);
+        case "gpu-preflight.py": return plan.gpu.vendor === "nvidia";
+        case "nccl-transport.py": return plan.transport !== null;
+        // Rank 0 converts; the others fetch its published result (or, with no store, convert themselves).
+        case "fp8-to-bf16.py": return plan.weights.conversion !== null;
+        default: return true;
+    }
+}
 
 /** Stage units in pipeline order; the beacon only exists on rank 0 of a multi-node cluster. */
 export const STAGE_UNITS = [
@@ -46,14 +61,9 @@ export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 export const SCRIPTS_DIR = join(__dirname, "scripts");
 export const UNITS_DIR = join(__dirname, "units");
 
-// DeepSeek's own FP8 -> BF16 converter (inference/fp8_cast_bf16.py + kernel.py), pinned to a commit on
-// the repo's main branch (2025-08-27, after the act_quant/ue8m0 kernel fixes) and to each file's sha256,
-// so every node runs the same, checked code (the SGLang README converts BF16 weights with it, sglang-facts §1.1).
-const CONVERTER_URL = "https://raw.githubusercontent.com/deepseek-ai/DeepSeek-V3/9b4e9788e4a3a731f7567338ed15d3ec549ce03b/inference";
-const CONVERTER_SHA256 = [
-    "7269820b32dedc2daddfdfabf1a974f0b5d5c76c1efd41bd2b169cb6b79d6b80  fp8_cast_bf16.py",
-    "ffee39fb93658b6ddd783c0932b1445cc4a007a061c0de2a40ac2a3b1563cc00  kernel.py",
-].join(";");
+// Rank 0 waits for nothing; a worker of a BF16 row waits this long for rank 0 to download the FP8
+// checkpoint (~690 GB), convert it and publish the BF16 copy (~1.3 TB) before it gives up.
+const CONVERTED_WAIT_SECONDS = 4 * 3600;
 // SGLang's DP-attention ZMQ ports take dist-init+1..+6 on rank 0 (sglang-facts §7.1); stay clear of them.
 const BEACON_PORT_OFFSET = 100;
 // Headroom on the data volume for DeepGEMM/torch.compile caches and partial files.
@@ -115,14 +125,23 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_WEIGHTS_DIR: plan.weights.hostDir,
         DSBOOT_CONVERT: flag(plan.weights.conversion !== null),
         DSBOOT_CONVERTED_DIR: plan.weights.conversion?.outputHostDir ?? "",
-        DSBOOT_CONVERTER_URL: CONVERTER_URL,
-        DSBOOT_CONVERTER_SHA256: CONVERTER_SHA256,
+        DSBOOT_CONVERTED_STORE: plan.weights.conversion ? convertedStore(plan, hooks) : "",
+        DSBOOT_CONVERTED_WAIT: String(CONVERTED_WAIT_SECONDS),
         DSBOOT_SERVED_DIR: plan.weights.conversion?.outputHostDir ?? plan.weights.hostDir,
         DSBOOT_FETCH_PARALLEL: "16",
         DSBOOT_FETCH_ROUNDS: "5",
         DSBOOT_IMAGE: plan.sglang.image,
         DSBOOT_GPU_VENDOR: plan.gpu.vendor,
         DSBOOT_FABRIC: plan.fabric,
+        // What NCCL must pick across nodes (empty: one node, or only recorded), its plugin and its log.
+        DSBOOT_NCCL_NETWORK: plan.transport?.network ?? "",
+        DSBOOT_NCCL_PROVIDER: plan.transport?.provider ?? "",
+        DSBOOT_NCCL_NET_PLUGIN: (plan.transport?.netPlugin ?? []).join(" "),
+        DSBOOT_NCCL_LOG_DIR: plan.transport?.logHostDir ?? "",
+        // GPU preflight before the image pull: the driver the image's CUDA needs, and the GPUs the plan counts on.
+        DSBOOT_MIN_DRIVER: plan.sglang.minNvidiaDriver === null ? "" : String(plan.sglang.minNvidiaDriver),
+        DSBOOT_GPUS_PER_NODE: String(plan.row.gpusPerNode),
+        DSBOOT_GPU_NAME: plan.gpu.id,
         DSBOOT_SHM_SIZE: "32g", // SGLang's docker recipes use --shm-size 32g (sglang-facts §7.2 item 16)
         DSBOOT_HTTP_PORT: String(plan.ports.http),
         DSBOOT_BEACON_PORT: String(beaconPort(plan)),
@@ -143,6 +162,18 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         // Loading 700 GB-1.3 TB, capturing CUDA graphs and warming up; multi-node loads can take long (§7.2 item 9).
         DSBOOT_READY_TIMEOUT: "7200",
     };
+}
+
+/**
+ * Where rank 0 publishes the BF16 conversion for the other ranks: inside the stack's own mirror
+ * (kept on destroy, so the next stack of the same revision skips the conversion too), else under the
+ * stack's cache prefix; empty when the stack has neither (then each node converts for itself).
+ */
+export function convertedStore(plan: ServingPlan, hooks: BootHooks): string {
+    const trim = (u: string): string => u.replace(/\/+$/, "");
+    if (hooks.weightsMirror && hooks.weightsMirrorWritable) return `${trim(hooks.weightsMirror)}/dsboot-bf16`;
+    if (hooks.cachePrefix) return `${trim(hooks.cachePrefix)}/bf16/${plan.weights.sourceRepo}/${plan.weights.revision}`;
+    return "";
 }
 
 /** bash-quoted KEY='value' lines; the scripts source this file. */
@@ -187,7 +218,7 @@ interface WriteFile {
 /** Every file the node gets, with its mode. Used by renderUserData and by the sandbox tests. */
 export function bootFiles(plan: ServingPlan, rank: number, hooks: BootHooks): WriteFile[] {
     const units = unitsFor(plan, rank);
-    const scripts = SCRIPT_FILES.filter((s) => s !== "beacon.sh" || units.includes(BEACON_UNIT));
+    const scripts = SCRIPT_FILES.filter((s) => scriptNeeded(plan, rank, s, units));
     return [
         ...scripts.map((s) => ({ path: `${NODE_PATHS.bin}/${s}`, permissions: "0755", content: readAsset(SCRIPTS_DIR, s) })),
         ...[...units, TARGET_UNIT].map((u) => ({ path: `${NODE_PATHS.units}/${u}`, permissions: "0644", content: readAsset(UNITS_DIR, u) })),

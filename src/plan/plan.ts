@@ -2,6 +2,8 @@
 
 import {
     FABRICS,
+    NCCL_LOG_CONTAINER_DIR,
+    NCCL_LOG_ENV,
     GPUS,
     MOE_INTERMEDIATE_SIZE,
     RELEASES,
@@ -40,6 +42,8 @@ const GPUS_PER_NODE = 8; // every row is 8 GPUs per node
 export const HOST_DATA_DIR = "/mnt/deepseek";
 export const CONTAINER_MODELS_DIR = "/models";
 export const CONTAINER_CACHE_DIR = "/cache";
+/** NCCL's log on the host: under the pipeline's /run directory, so a reboot starts it empty. */
+export const NCCL_LOG_HOST_DIR = "/run/dsboot/nccl";
 
 export function plan(spec: DeploymentSpec): PlanResult {
     const c = spec.cluster;
@@ -257,6 +261,8 @@ function buildPlan(b: BuildInputs): ServingPlan {
     const torchCompileMaxBs = torchCompileMaxBsOf(s, b.row);
     const precompile = b.servedFp8 && b.gpu.vendor === "nvidia" && b.gpu.hopper && s.deepGemm !== false;
     const fabric = fabricOf(b.instance);
+    // One node talks over NVLink: the fabric's plugin, env and NCCL log matter only across nodes.
+    const multiNode = b.nodes > 1;
     const distInitAddr = `${b.addresses[0]}:${DIST_INIT_PORT}`;
     const keyTail = `${b.checkpoint.repo.replace("/", "--")}@${revision}-tp${b.tp}-nn${b.nodes}-${b.gpu.id}`.replace(/[^A-Za-z0-9._@-]/g, "_");
 
@@ -280,10 +286,17 @@ function buildPlan(b: BuildInputs): ServingPlan {
         address,
         launch: launchArgv(argvFor(rank)),
         precompile: precompile ? precompileArgv(argvFor(rank)) : null,
-        env: nodeEnv({ release: b.release, address, fabric, cloudEnv: b.cloudEnv, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
+        env: nodeEnv({ release: b.release, address, fabric, multiNode, cloudEnv: b.cloudEnv, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
     }));
 
-    const mounts: Record<string, string> = { [modelsHost]: CONTAINER_MODELS_DIR, [cacheHost]: CONTAINER_CACHE_DIR, ...FABRICS[fabric].mounts };
+    const mounts: Record<string, string> = {
+        [modelsHost]: CONTAINER_MODELS_DIR, [cacheHost]: CONTAINER_CACHE_DIR,
+        ...(multiNode ? { ...FABRICS[fabric].mounts, [NCCL_LOG_HOST_DIR]: NCCL_LOG_CONTAINER_DIR } : {}),
+    };
+    const nccl = FABRICS[fabric].nccl;
+    const transport = multiNode
+        ? { network: nccl?.network ?? null, provider: nccl?.provider ?? null, netPlugin: FABRICS[fabric].netPlugin, logHostDir: NCCL_LOG_HOST_DIR }
+        : null;
 
     return {
         stack: b.spec.stack,
@@ -326,6 +339,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
             cacheKey: torchCompileMaxBs !== null ? `torchcompile-sglang${b.release.version}-${keyTail}-bs${torchCompileMaxBs}` : null,
         },
         mounts,
+        transport,
         costPerHour: b.costPerHour,
         warnings: planWarnings(b),
     };
@@ -335,6 +349,7 @@ interface EnvInputs {
     release: Release;
     address: string;
     fabric: FabricId;
+    multiNode: boolean;
     /** Env the cloud adds, e.g. an existing host's own RoCE GID index; wins over the fabric's. */
     cloudEnv: Record<string, string>;
     deepGemmOff: boolean;
@@ -351,7 +366,7 @@ export function nodeEnv(e: EnvInputs): Record<string, string> {
         SGLANG_HOST_IP: e.address,
         // SGLang overwrites DG_JIT_CACHE_DIR from this one (sglang-facts §3).
         [`${p}DG_CACHE_DIR`]: `${CONTAINER_CACHE_DIR}/deep_gemm`,
-        ...FABRICS[e.fabric].env,
+        ...(e.multiNode ? { ...FABRICS[e.fabric].env, ...NCCL_LOG_ENV } : {}),
     };
     if (e.deepGemmOff) env[`${p}ENABLE_JIT_DEEPGEMM`] = "0";
     if (e.torchCompile) {

@@ -129,6 +129,12 @@ export interface ServingPlan {
     torchCompile: { enabled: boolean; hostCacheDir: string; cacheKey: string | null };
     /** Host directories the container mounts (host path -> container path). */
     mounts: Record<string, string>;
+    /**
+     * Multi-node only (null on one node): the transport NCCL must pick on this fabric (null network:
+     * only recorded), the host paths where its net plugin may be, and the host directory of NCCL's log,
+     * which readiness reads before it reports `serving`.
+     */
+    transport: { network: string | null; provider: string | null; netPlugin: string[]; logHostDir: string } | null;
     /** On-demand list price of the whole cluster in USD per hour, null when unknown (existing hosts). */
     costPerHour: number | null;
     /** Legal but probably unintended choices, known-quality notes and the price basis. */

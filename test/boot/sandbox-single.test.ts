@@ -3,7 +3,9 @@
 
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -19,6 +21,7 @@ import {
     runScript,
     serverEvents,
     startScript,
+    STANDINS,
     statusRecord,
     waitFor,
     type SandboxNode,
@@ -292,7 +295,7 @@ test("storage: blank NVMe disks become one RAID0 volume; EBS disks are left alon
     const node = hostsNode(plan, "http://127.0.0.1:9", { DSBOOT_NEED_BYTES: "1024" });
     const disks = `"/dev/nvme1n1 disk Amazon EC2 NVMe Instance Storage" "/dev/nvme2n1 disk Amazon EC2 NVMe Instance Storage" "/dev/nvme0n1 disk Amazon Elastic Block Store"`;
     const bin = storageStandins(node, disks);
-    const r = await runScript(node, "prepare-storage.sh", 20_000, [], { PATH: `${bin}:${process.env.PATH}` });
+    const r = await runScript(node, "prepare-storage.sh", 20_000, [], { PATH: `${bin}:${STANDINS}/bin:${process.env.PATH}` });
     assert.equal(r.code, 0, r.stderr);
     const log = readFileSync(join(node.state, "storage.log"), "utf8");
     assert.match(log, /mdadm --create \/dev\/md\/dsboot --name=dsboot --level=0 --chunk=256 --raid-devices=2 --force --run \/dev\/nvme1n1 \/dev\/nvme2n1/);
@@ -300,17 +303,39 @@ test("storage: blank NVMe disks become one RAID0 volume; EBS disks are left alon
     assert.match(log, new RegExp(`mount -o noatime /dev/md/dsboot ${join(node.root, "mnt/deepseek")}`));
 
     // Second boot: already mounted, nothing is created again.
-    const again = await runScript(node, "prepare-storage.sh", 20_000, [], { PATH: `${bin}:${process.env.PATH}` });
+    const again = await runScript(node, "prepare-storage.sh", 20_000, [], { PATH: `${bin}:${STANDINS}/bin:${process.env.PATH}` });
     assert.equal(again.code, 0);
     assert.equal(readFileSync(join(node.state, "storage.log"), "utf8").match(/mdadm --create/g)!.length, 1);
 
     // No NVMe, and the root disk cannot hold the weights: fail with the numbers.
     const small = hostsNode(plan, "http://127.0.0.1:9", { DSBOOT_NEED_BYTES: "1000000000000000000" });
     const none = storageStandins(small, "");
-    const f = await runScript(small, "prepare-storage.sh", 20_000, [], { PATH: `${none}:${process.env.PATH}` });
+    const f = await runScript(small, "prepare-storage.sh", 20_000, [], { PATH: `${none}:${STANDINS}/bin:${process.env.PATH}` });
     assert.notEqual(f.code, 0);
     assert.match(f.stderr, /bytes free; weights and caches need 1000000000000000000/);
     assert.equal(published(small).state, "failed");
+});
+
+test("gpu preflight: the recorded H200 driver passes and is recorded; a 570 driver under a CUDA 13 image fails before any download", async () => {
+    const plan = hostsPlan();
+    const node = hostsNode(plan, "http://127.0.0.1:9", { DSBOOT_NEED_BYTES: "1024" });
+    const bin = storageStandins(node, "");
+    const ok = await runScript(node, "prepare-storage.sh", 20_000, [], { PATH: `${bin}:${STANDINS}/bin:${process.env.PATH}` });
+    assert.equal(ok.code, 0, ok.stderr);
+    const rec = published(node);
+    assert.equal(rec.stages["gpu-preflight"].state, "complete");
+    assert.equal(rec.driver, "580.159.04");
+    assert.equal(rec.gpus, 8);
+
+    const old = hostsNode(plan, "http://127.0.0.1:9", { DSBOOT_NEED_BYTES: "1024" });
+    writeFileSync(join(old.state, "nvidia-smi.csv"), "name, driver_version, memory.total [MiB]\n" + "NVIDIA H200, 570.172.08, 143771 MiB\n".repeat(8));
+    const refused = await runScript(old, "prepare-storage.sh", 20_000, [], { PATH: `${storageStandins(old, "")}:${STANDINS}/bin:${process.env.PATH}` });
+    assert.notEqual(refused.code, 0);
+    const r = published(old);
+    assert.equal(r.stages["gpu-preflight"].state, "failed");
+    assert.match(r.lastError.message, /driver 570\.172\.08 is older than 580, the minimum for the image/);
+    assert.equal(r.stages["prepare-storage"], undefined, "nothing after the refusal ran");
+    assert.ok(!existsSync(join(old.state, "storage.log")) || !readFileSync(join(old.state, "storage.log"), "utf8").includes("mount "));
 });
 
 test("caches: a worker rejoining a running group skips the DeepGEMM precompile instead of waiting for partners", async () => {
@@ -341,69 +366,81 @@ test("caches: a worker rejoining a running group skips the DeepGEMM precompile i
     }
 });
 
-/** A stand-in for DeepSeek's fp8_cast_bf16.py: writes one BF16 shard and its index where the real one would. */
-const FAKE_CONVERTER = `
-import json, os, struct, sys
-args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
-mounts = json.loads(os.environ["STANDIN_MOUNTS"])
-def host(p):
-    for c, h in sorted(mounts.items(), key=lambda x: -len(x[0])):
-        if p == c or p.startswith(c + "/"):
-            return h + p[len(c):]
-    return p
-out = host(args["--output-bf16-hf-path"])
-header = json.dumps({"model.embed_tokens.weight": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}).encode()
-with open(os.path.join(out, "model-00001-of-00001.safetensors"), "wb") as f:
-    f.write(struct.pack("<Q", len(header)) + header + b"\\x00\\x01\\x02\\x03")
-with open(os.path.join(out, "model.safetensors.index.json"), "w") as f:
-    json.dump({"metadata": {}, "weight_map": {"model.embed_tokens.weight": "model-00001-of-00001.safetensors"}}, f)
-with open(os.path.join(os.environ["STANDIN_STATE"], "conversions"), "a") as f:
-    f.write("converted\\n")
-`;
-
-async function serveConverter(files: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
-    const server = createServer((req, res) => {
-        const body = files[(req.url ?? "").split("/").pop()!];
-        if (body === undefined) res.writeHead(404).end();
-        else res.end(body);
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/inference`, close: () => new Promise((r) => server.close(() => r())) };
+/** A synthetic FP8 checkpoint (test/boot/fp8_checkpoint.py) as a Hugging Face repo. */
+function fp8Repo(): FakeRepo {
+    const dir = mkdtempSync(join(tmpdir(), "fp8repo-"));
+    try {
+        const r = spawnSync(numpyPython(), [join(__dirname, "fp8_checkpoint.py"), dir], { encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        const files: Record<string, Buffer> = {};
+        for (const f of readdirSync(dir)) files[f] = readFileSync(join(dir, f));
+        return { repo: "deepseek-ai/DeepSeek-V3", commit: "0123456789abcdef0123456789abcdef01234567", files, lfs: Object.keys(files).filter((f) => f.endsWith(".safetensors")) };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 }
 
-test("fetch: BF16 from an FP8 checkpoint converts once with the pinned converter, drops quantization_config, and verifies", async () => {
-    const repo = sampleRepo();
+/** The python3 with numpy (Debian's python3-numpy in CI), first on PATH for the converter's shebang. */
+function numpyPython(): string {
+    for (const p of ["/usr/bin/python3", "python3"]) if (spawnSync(p, ["-c", "import numpy"]).status === 0) return p;
+    throw new Error("no python3 with numpy: install python3-numpy (.ci/run does)");
+}
+function numpyPath(node: SandboxNode): string {
+    const bin = join(node.root, "numpy-bin");
+    mkdirSync(bin, { recursive: true });
+    if (!existsSync(join(bin, "python3"))) symlinkSync(numpyPython().startsWith("/") ? numpyPython() : spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim(), join(bin, "python3"));
+    return `${bin}:${STANDINS}/bin:${process.env.PATH}`;
+}
+
+test("fetch: a BF16 row converts once on rank 0 with our converter, publishes it with its manifest, and the worker fetches it without the FP8 files", async () => {
+    const repo = fp8Repo();
     const weights = await startWeightsServer(repo, { token: HF_TOKEN });
-    const kernel = "# kernel stand-in\n";
-    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
-    const pinned = `${sha(FAKE_CONVERTER)}  fp8_cast_bf16.py;${sha(kernel)}  kernel.py`;
-    const converter = await serveConverter({ "fp8_cast_bf16.py": FAKE_CONVERTER, "kernel.py": kernel });
-    const tampered = await serveConverter({ "fp8_cast_bf16.py": `${FAKE_CONVERTER}\n# changed\n`, "kernel.py": kernel });
     const plan = planOf("hosts", "bf16-2x8xh200", { addresses: ["10.88.2.10", "10.88.2.11"] });
     assert.ok(plan.weights.conversion, "BF16 row over the FP8 checkpoint plans a conversion");
+    const store = "/shared/bf16";
     try {
-        const node = hostsNode(plan, weights.url, { DSBOOT_CONVERTER_URL: converter.url, DSBOOT_CONVERTER_SHA256: pinned });
-        const first = await runScript(node, "fetch-weights.sh", 60_000);
+        const rank0 = hostsNode(plan, weights.url, { DSBOOT_CONVERTED_STORE: store });
+        const first = await runScript(rank0, "fetch-weights.sh", 60_000, [], { PATH: numpyPath(rank0) });
         assert.equal(first.code, 0, first.stderr);
-        const out = join(node.root, plan.weights.conversion!.outputHostDir);
+        const out = join(rank0.root, plan.weights.conversion!.outputHostDir);
         const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
         assert.equal(config.quantization_config, undefined, "SGLang #3491: the BF16 config must not claim FP8");
         assert.ok(existsSync(join(out, "tokenizer.json")), "non-weight files travel with the converted weights");
         assert.ok(existsSync(join(out, ".dsboot-verified")), "converted output is verified and marked like a download");
-        assert.equal(published(node).stages["fetch-weights"].state, "complete");
-        // A reboot neither downloads nor converts again.
-        const again = await runScript(node, "fetch-weights.sh", 30_000);
-        assert.equal(again.code, 0, again.stderr);
-        assert.equal(readFileSync(join(node.state, "conversions"), "utf8"), "converted\n", "converted exactly once");
+        const convert = dockerCalls(rank0).filter((a) => a[0] === "run" && a.includes("dsboot-convert"));
+        assert.equal(convert.length, 1);
+        assert.ok(convert[0]!.includes("/dsboot/bin/fp8-to-bf16.py"), "our converter, shipped in the user data, runs in the image");
+        // Published: every file, manifest last.
+        const published0 = JSON.parse(readFileSync(join(rank0.root, store, ".dsboot-manifest.json"), "utf8"));
+        for (const f of published0.files) assert.ok(existsSync(join(rank0.root, store, f.path)), f.path);
+        assert.equal(published(rank0).conversionPublished, store);
 
-        // Code that does not match its pinned hash never runs.
-        const bad = hostsNode(plan, weights.url, { DSBOOT_CONVERTER_URL: tampered.url, DSBOOT_CONVERTER_SHA256: pinned });
-        const refused = await runScript(bad, "fetch-weights.sh", 60_000);
-        assert.notEqual(refused.code, 0);
-        assert.match(refused.stderr, /does not match its pinned sha256/);
-        assert.ok(!existsSync(join(bad.state, "conversions")), "the tampered converter did not run");
-        assert.ok(!existsSync(join(bad.root, plan.weights.conversion!.outputHostDir, ".dsboot-verified")));
+        // A reboot neither downloads nor converts again.
+        const again = await runScript(rank0, "fetch-weights.sh", 30_000, [], { PATH: numpyPath(rank0) });
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(dockerCalls(rank0).filter((a) => a[0] === "run" && a.includes("dsboot-convert")).length, 1, "converted exactly once");
+
+        // The worker reads rank 0's store (one store, reached here through a link) and never touches Hugging Face.
+        const worker = makeNode(plan, 1, hostsHooks(plan), { DSBOOT_HF_ENDPOINT: "http://127.0.0.1:9", DSBOOT_CONVERTED_STORE: store });
+        nodes.push(worker);
+        symlinkSync(join(rank0.root, "shared"), join(worker.root, "shared"));
+        const w = await runScript(worker, "fetch-weights.sh", 30_000);
+        assert.equal(w.code, 0, w.stderr);
+        assert.ok(!dockerCalls(worker).some((a) => a[0] === "run"), "the worker converts nothing");
+        assert.ok(!existsSync(join(worker.root, plan.weights.hostDir, "config.json")), "the worker holds no FP8 copy");
+        const wout = join(worker.root, plan.weights.conversion!.outputHostDir);
+        for (const f of published0.files) assert.deepEqual(readFileSync(join(wout, f.path)), readFileSync(join(out, f.path)), f.path);
+        assert.equal(statusRecord(worker).conversion, "fetched");
     } finally {
-        await Promise.all([weights.close(), converter.close(), tampered.close()]);
+        await weights.close();
     }
+});
+
+test("fetch: a worker of a BF16 row whose rank 0 never publishes fails with the store it waited on", async () => {
+    const plan = planOf("hosts", "bf16-2x8xh200", { addresses: ["10.88.2.10", "10.88.2.11"] });
+    const worker = makeNode(plan, 1, hostsHooks(plan), { DSBOOT_HF_ENDPOINT: "http://127.0.0.1:9", DSBOOT_CONVERTED_STORE: "/shared/none", DSBOOT_CONVERTED_WAIT: "1" });
+    nodes.push(worker);
+    const r = await runScript(worker, "fetch-weights.sh", 20_000);
+    assert.notEqual(r.code, 0);
+    assert.match(statusRecord(worker).lastError.message, /rank 0 has not published the BF16 conversion at \/shared\/none after 1s/);
 });

@@ -154,6 +154,12 @@ def cmd_verify(a):
     sys.exit(3 if bad else 0)
 
 
+def cmd_paths(a):
+    """Every path of a manifest (NUL-separated)."""
+    for f in read_json(a.manifest)["files"]:
+        sys.stdout.write(f"{f['path']}\0")
+
+
 def cmd_files(a):
     """Manifest paths that are not weight shards (copied beside a conversion's output)."""
     for f in read_json(a.manifest)["files"]:
@@ -286,6 +292,7 @@ def main():
     add("hf-manifest", cmd_hf_manifest, ("--repo", req), ("--revision", req), ("--out", req))
     add("verify", cmd_verify, ("--manifest", req), ("--dir", req))
     add("files", cmd_files, ("--manifest", req))
+    add("paths", cmd_paths, ("--manifest", req))
     add("mark", cmd_mark, ("--manifest", req), ("--dir", req))
     add("is-marked", cmd_is_marked, ("--manifest", req), ("--dir", req))
     add("check-converted", cmd_check_converted, ("--dir", req), ("--out", req))

@@ -125,38 +125,86 @@ seed_mirror() {
   status running "" "mirrorSeeded=$n"
 }
 
-# FP8 -> BF16 once, with DeepSeek's own converter (pinned commit), inside the serving image because
-# that has torch, triton and the GPU runtime. SGLang #3491: the result must drop quantization_config.
+# FP8 -> BF16 once per model revision, with our own converter (fp8-to-bf16.py: a torch/numpy
+# dequantization that runs on A100 too; DeepSeek's Triton kernel needs sm89+), inside the serving image
+# for torch and the GPU. Rank 0 converts and publishes the result with its manifest to the stack's
+# store (DSBOOT_CONVERTED_STORE, manifest last); the other ranks fetch that instead of the FP8 files.
+converted_out() { host_path "$DSBOOT_CONVERTED_DIR"; }
+
 convert_to_bf16() {
-  local out work conv f dargs=()
-  out=$(host_path "$DSBOOT_CONVERTED_DIR")
+  local out work dargs=()
+  out=$(converted_out)
   work="$out.partial"
-  conv="$DSBOOT_STATE/converter"
   if tool is-marked --manifest "$out/.dsboot-manifest.json" --dir "$out" 2>/dev/null; then
     log "BF16 conversion verified on an earlier boot"
+    publish_converted
     return 0
   fi
   log "converting FP8 -> BF16 into $DSBOOT_CONVERTED_DIR"
   status running "" "conversion=running"
-  rm -rf "$work" && mkdir -p "$work" "$conv"
-  for f in fp8_cast_bf16.py kernel.py; do
-    curl -sSf --retry 5 --max-time 120 -o "$conv/$f" "$DSBOOT_CONVERTER_URL/$f" || fail "could not fetch DeepSeek's converter $f"
-  done
-  # Run only the code that was reviewed: each file's sha256 is pinned in boot.env.
-  (cd "$conv" && tr ';' '\n' <<<"$DSBOOT_CONVERTER_SHA256" | sha256sum --quiet -c -) || fail "DeepSeek's converter does not match its pinned sha256"
+  mkdir -p "$work" # shards finished by an interrupted run are kept: the converter resumes
   docker_base_args dargs
-  docker run --rm --name dsboot-convert "${dargs[@]}" -v "$dir:/dsboot/in:ro" -v "$work:/dsboot/out" \
-    -v "$conv:/dsboot/converter:ro" -w /dsboot/converter "$DSBOOT_IMAGE" \
-    python3 fp8_cast_bf16.py --input-fp8-hf-path /dsboot/in --output-bf16-hf-path /dsboot/out ||
+  # Relative paths under one mounted parent, so the argv names no host path.
+  docker run --rm --name dsboot-convert "${dargs[@]}" -v "$(dirname "$out"):/dsboot/models" \
+    -v "$DSBOOT_BIN:/dsboot/bin:ro" -w /dsboot/models --entrypoint /dsboot/bin/fp8-to-bf16.py "$DSBOOT_IMAGE" \
+    --input "$(basename "$dir")" --output "$(basename "$work")" --jobs 4 ||
     fail "FP8 -> BF16 conversion failed"
-  while IFS= read -r -d '' f; do
-    mkdir -p "$(dirname "$work/$f")" && cp "$dir/$f" "$work/$f"
-  done < <(tool files --manifest "$manifest")
-  tool drop-quant-config --file "$work/config.json"
   tool check-converted --dir "$work" --out "$work/.dsboot-manifest.json" || fail "BF16 conversion output did not verify"
   rm -rf "$out" && mv "$work" "$out"
   tool mark --manifest "$out/.dsboot-manifest.json" --dir "$out"
+  publish_converted
   status running "" "conversion=complete"
+}
+
+# Rank 0: every converted file, then the manifest, so a reader that finds the manifest finds all.
+publish_converted() {
+  local out p
+  out=$(converted_out)
+  [ -n "$DSBOOT_CONVERTED_STORE" ] && is_rank0 || return 0
+  if store_get "$DSBOOT_CONVERTED_STORE/.dsboot-manifest.json" "$DSBOOT_RUN/published.json" 2>/dev/null &&
+    cmp -s "$DSBOOT_RUN/published.json" "$out/.dsboot-manifest.json"; then
+    log "BF16 conversion already published at $DSBOOT_CONVERTED_STORE"
+    return 0
+  fi
+  log "publishing the BF16 conversion to $DSBOOT_CONVERTED_STORE"
+  while IFS= read -r -d '' p; do
+    AWS_CONFIG_FILE="$s3_config" store_put "$out/$p" "$DSBOOT_CONVERTED_STORE/$p" || fail "could not publish $p to $DSBOOT_CONVERTED_STORE"
+  done < <(tool paths --manifest "$out/.dsboot-manifest.json")
+  store_put "$out/.dsboot-manifest.json" "$DSBOOT_CONVERTED_STORE/.dsboot-manifest.json" || fail "could not publish the BF16 manifest"
+  status running "" "conversionPublished=$DSBOOT_CONVERTED_STORE"
+}
+
+# The other ranks: wait for rank 0's manifest, then fetch and verify every file it lists.
+fetch_converted() {
+  local out round rc todo p deadline=$((SECONDS + DSBOOT_CONVERTED_WAIT))
+  out=$(converted_out)
+  mkdir -p "$out"
+  if tool is-marked --manifest "$out/.dsboot-manifest.json" --dir "$out" 2>/dev/null; then
+    log "BF16 weights verified on an earlier boot"
+    return 0
+  fi
+  status running "" "conversion=waiting-for-rank-0"
+  until store_get "$DSBOOT_CONVERTED_STORE/.dsboot-manifest.json" "$out/.dsboot-manifest.json.tmp" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "rank 0 has not published the BF16 conversion at $DSBOOT_CONVERTED_STORE after ${DSBOOT_CONVERTED_WAIT}s"
+    sleep "$DSBOOT_POLL_SECONDS"
+  done
+  mv "$out/.dsboot-manifest.json.tmp" "$out/.dsboot-manifest.json"
+  for ((round = 1; ; round++)); do
+    rc=0
+    tool verify --manifest "$out/.dsboot-manifest.json" --dir "$out" >"$DSBOOT_RUN/converted-todo" || rc=$?
+    [ "$rc" = 0 ] && break
+    [ "$rc" = 3 ] || fail "verifier crashed (exit $rc)"
+    mapfile -d '' -t todo <"$DSBOOT_RUN/converted-todo"
+    [ "$round" -le "$DSBOOT_FETCH_ROUNDS" ] || fail "${#todo[@]} converted file(s) still missing or corrupt after $DSBOOT_FETCH_ROUNDS rounds, e.g. ${todo[0]}"
+    status running "" "fetchRound=$round" "filesToFetch=${#todo[@]}"
+    for p in "${todo[@]}"; do
+      mkdir -p "$(dirname "$out/$p")"
+      AWS_CONFIG_FILE="$s3_config" store_get "$DSBOOT_CONVERTED_STORE/$p" "$out/$p" || log "transfer of $p failed"
+    done
+  done
+  tool mark --manifest "$out/.dsboot-manifest.json" --dir "$out"
+  log "BF16 weights fetched from rank 0's conversion"
+  status running "" "conversion=fetched"
 }
 
 if [ "${1:-}" = --one ]; then
@@ -165,12 +213,17 @@ if [ "${1:-}" = --one ]; then
 fi
 
 status running
+write_s3_config
+if [ "$DSBOOT_CONVERT" = 1 ] && [ -n "$DSBOOT_CONVERTED_STORE" ] && ! is_rank0; then
+  fetch_converted # the FP8 checkpoint is not needed here: rank 0 converted it once
+  status complete
+  exit 0
+fi
 mkdir -p "$dir"
 if tool is-marked --manifest "$manifest" --dir "$dir" 2>/dev/null; then
   log "weights verified on an earlier boot"
 else
   prepare_hf_header
-  [[ "$DSBOOT_WEIGHTS_MIRROR" != s3://* ]] || write_s3_config
   [ -s "$manifest" ] || fetch_manifest
   fetch_verified
   tool mark --manifest "$manifest" --dir "$dir"

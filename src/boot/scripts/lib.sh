@@ -132,7 +132,7 @@ docker_base_args() {
   local host container
   while IFS= read -r -d '' host && IFS= read -r -d '' container; do
     case "$host" in
-      "$DSBOOT_DATA_ROOT"/*) mkdir -p "$(host_path "$host")" ;;
+      "$DSBOOT_DATA_ROOT"/* | /run/dsboot/*) mkdir -p "$(host_path "$host")" ;;
       # Fabric libraries (e.g. /var/lib/gib) exist only on images that ship them.
       *) [ -e "$(host_path "$host")" ] || { log "note: $host is absent here; not mounted"; continue; } ;;
     esac
@@ -146,9 +146,21 @@ socket_iface() {
   ip -o -4 addr show | awk -v a="$DSBOOT_ADDRESS" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }'
 }
 
+# The host's NCCL net plugin (the plan lists where the fabric's install may put it, e.g. the DLAMI's
+# aws-ofi-nccl): the first that exists, named by path so NCCL loads exactly that file. None at all
+# on a fabric that needs one is a failure now, not a silent socket fallback later.
+net_plugin() {
+  local p
+  for p in $DSBOOT_NCCL_NET_PLUGIN; do
+    [ -e "$(host_path "$p")" ] && { printf '%s' "$p"; return 0; }
+  done
+  fail "no NCCL net plugin for the $DSBOOT_FABRIC fabric on this host (looked for: $DSBOOT_NCCL_NET_PLUGIN)"
+}
+
 # container_env_file OUT: the plan's env; the detected socket interface only where the plan is silent.
 container_env_file() {
   local iface defaults=()
+  if [ -n "${DSBOOT_NCCL_NET_PLUGIN:-}" ]; then defaults+=(--default "NCCL_NET_PLUGIN=$(net_plugin)"); fi
   iface=$(socket_iface)
   if [ -n "$iface" ]; then
     defaults=(--default "NCCL_SOCKET_IFNAME=$iface" --default "GLOO_SOCKET_IFNAME=$iface")

@@ -1,8 +1,13 @@
 #!/bin/bash
-# Stage: one fast local volume at DSBOOT_DATA_ROOT for weights and caches.
-# Blank local NVMe disks striped into RAID0, else an ephemeral volume the image already mounted
-# (the AWS DLAMI mounts instance store at /opt/dlami/nvme, cloud-facts §1.4), else the root disk
-# after a free-space check. Weights are re-downloadable, so ephemeral disks are fine (§1.6).
+# Stage: the GPU preflight, then one fast local volume at DSBOOT_DATA_ROOT for weights and caches.
+# Preflight first: a driver older than the image's CUDA (CUDA 13 needs 580) or missing GPUs is a
+# failed `gpu-preflight` stage before 700 GB of weights and a 30 GB image are fetched.
+# Storage: an ephemeral volume the image already built wins (the AWS DLAMI's dlami-nvme.service
+# stripes every instance-store disk into one LVM volume at /opt/dlami/nvme, cloud-facts §1.4; this
+# unit is ordered after it, so the two never race for the disks), else blank local NVMe disks
+# striped into RAID0, else the root disk after a free-space check. Weights are re-downloadable, so
+# ephemeral disks are fine (§1.6).
+# shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env (lib.sh checks them)
 DSBOOT_STAGE=prepare-storage
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +42,26 @@ make_filesystem() {
   if command -v mkfs.xfs >/dev/null; then mkfs.xfs -f -q -L dsboot "$1"; else mkfs.ext4 -q -F -L dsboot -E lazy_itable_init=1 "$1"; fi
 }
 
+# The driver and GPUs against the plan, recorded (driver, GPU count) in the status record.
+gpu_preflight() {
+  local DSBOOT_STAGE=gpu-preflight out rc=0 i query="$DSBOOT_RUN/nvidia-smi.csv"
+  [ "$DSBOOT_GPU_VENDOR" = nvidia ] && [ -n "$DSBOOT_MIN_DRIVER" ] || return 0
+  status running
+  for ((i = 1; i <= 5; i++)); do # the driver may still be loading this early in boot
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv >"$query" 2>/dev/null && break
+    sleep "$DSBOOT_POLL_SECONDS"
+  done
+  nvidia-smi >"$DSBOOT_RUN/nvidia-smi.txt" 2>/dev/null || true
+  out=$(python3 "$DSBOOT_BIN/gpu-preflight.py" --query "$query" --smi-text "$DSBOOT_RUN/nvidia-smi.txt" \
+    --min-driver "$DSBOOT_MIN_DRIVER" --gpus "$DSBOOT_GPUS_PER_NODE" \
+    --gpu-name "$DSBOOT_GPU_NAME") || rc=$?
+  if [ "$rc" != 0 ]; then
+    fail "refusing $DSBOOT_IMAGE on this node: $(printf '%s' "$out" | tool field message)"
+  fi
+  status complete "" "driver=$(printf '%s' "$out" | tool field driver)" "gpus=$(printf '%s' "$out" | tool field gpus)"
+}
+
+gpu_preflight
 status running
 mkdir -p "$data"
 if mountpoint -q "$data"; then
@@ -45,7 +70,17 @@ else
   # After a reboot the array still exists; after a stop/start the disks are new and blank.
   [ -e "$md" ] || mdadm --assemble --scan >/dev/null 2>&1 || true
   mapfile -t disks < <(blank_nvme_disks)
-  if [ -e "$md" ]; then
+  for m in $DSBOOT_EPHEMERAL_MOUNTS; do
+    if mountpoint -q "$(host_path "$m")"; then
+      log "using the image's ephemeral volume $m"
+      mkdir -p "$(host_path "$m")/deepseek"
+      mount --bind "$(host_path "$m")/deepseek" "$data"
+      break
+    fi
+  done
+  if mountpoint -q "$data"; then
+    :
+  elif [ -e "$md" ]; then
     log "assembling existing array $md"
     mount -o noatime "$md" "$data"
   elif [ "${#disks[@]}" -gt 0 ]; then
@@ -54,15 +89,7 @@ else
     make_filesystem "$md"
     mount -o noatime "$md" "$data"
   else
-    for m in $DSBOOT_EPHEMERAL_MOUNTS; do
-      if mountpoint -q "$(host_path "$m")"; then
-        log "using the image's ephemeral volume $m"
-        mkdir -p "$(host_path "$m")/deepseek"
-        mount --bind "$(host_path "$m")/deepseek" "$data"
-        break
-      fi
-    done
-    mountpoint -q "$data" || log "no local NVMe: using the root disk"
+    log "no local NVMe: using the root disk"
   fi
 fi
 check_space

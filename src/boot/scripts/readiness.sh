@@ -28,6 +28,29 @@ ready() {
   answers "$self/v1/models" 10 -H "@$hdr" || { why="/v1/models refuses the API key"; return 1; }
 }
 
+# Across nodes the transport must be the fabric's (the plan's DSBOOT_NCCL_NETWORK/PROVIDER, e.g. AWS
+# Libfabric over efa): a server that fell back to TCP sockets answers, but at a thirtieth of the speed,
+# so that is a failed stage with NCCL's own line, never `serving`. With no expectation it is recorded.
+transport=""
+transport_proven() {
+  local out rc=0 deadline=$((SECONDS + DSBOOT_POLL_SECONDS * 30))
+  [ -n "$DSBOOT_NCCL_LOG_DIR" ] || { transport=single-node; return 0; }
+  while :; do
+    rc=0
+    out=$(tool_nccl --logs "$(host_path "$DSBOOT_NCCL_LOG_DIR")" --network "$DSBOOT_NCCL_NETWORK" --provider "$DSBOOT_NCCL_PROVIDER") || rc=$?
+    case "$rc" in
+      0) transport=$(printf '%s' "$out" | tool field transport)
+        log "NCCL transport: $transport"
+        return 0 ;;
+      4) fail "NCCL is not on the $DSBOOT_FABRIC fabric: $(printf '%s' "$out" | tool field reason) ($(printf '%s' "$out" | tool field line))" ;;
+      3) [ "$SECONDS" -lt "$deadline" ] || fail "the server answers but NCCL logged no network in $DSBOOT_NCCL_LOG_DIR" ;;
+      *) fail "nccl-transport.py crashed (exit $rc)" ;;
+    esac
+    sleep "$DSBOOT_POLL_SECONDS"
+  done
+}
+tool_nccl() { python3 "$DSBOOT_BIN/nccl-transport.py" "$@"; }
+
 if is_rank0; then
   key=$(read_secret "$DSBOOT_SECRET_API_KEY" api-key) || fail "could not read the API key from the secret store"
   (umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$key")" >"$hdr")
@@ -40,8 +63,9 @@ while :; do
     [ "$SECONDS" -lt "$deadline" ] || fail "not ready after ${DSBOOT_READY_TIMEOUT}s: $why"
     sleep "$DSBOOT_POLL_SECONDS"
   done
+  transport_proven
   log "serving"
-  status serving
+  status serving "" "transport=$transport"
   if [ "$DSBOOT_TC_ENABLED" = 1 ]; then
     tc=$(host_path "$DSBOOT_TC_CACHE_DIR")
     [ -f "$(cache_marker "$tc" "$DSBOOT_TC_CACHE_KEY")" ] || save_cache torch-compile "$DSBOOT_TC_CACHE_KEY" "$tc"

@@ -66,6 +66,8 @@ while :; do
   seen=""
   if multi_node && is_rank0; then new_epoch; fi
   if follows_leader; then seen=$(leader_epoch || true); fi
+  # Readiness reads this server's NCCL log alone: a restarted server starts it afresh.
+  if [ -n "$DSBOOT_NCCL_LOG_DIR" ]; then rm -rf "$(host_path "$DSBOOT_NCCL_LOG_DIR")" && mkdir -p "$(host_path "$DSBOOT_NCCL_LOG_DIR")"; fi
   status running "" "restarts=$restarts" "epoch=${epoch:-$seen}"
   log "starting the server (restarts so far: $restarts)"
   docker run --rm --name "$name" "${dargs[@]}" --env-file "$DSBOOT_RUN/sglang.env" "${keyargs[@]}" \

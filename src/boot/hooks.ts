@@ -28,4 +28,10 @@ export interface BootHooks {
     statusPrefix: string;
     /** Object-store prefix for the DeepGEMM and torch.compile caches, or null to keep them on local disk only. */
     cachePrefix: string | null;
+    /**
+     * Object-store prefix the cloud component uploaded the pipeline's Python tools to (`<prefix>/<sha256>/<file>`,
+     * see `FETCHED_TOOLS`), for clouds whose user data is too small to carry them (AWS: 16 KB). The nodes
+     * fetch each tool there and check its sha256 from boot.env. Absent or null: the tools ship in user data.
+     */
+    toolsPrefix?: string | null;
 }

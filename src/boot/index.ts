@@ -1,2 +1,2 @@
 export type { BootHooks } from "./hooks";
-export { renderUserData, gzipUserData, encodeUserData, bootFiles, bootSettings, dataRootOf, USER_DATA_LIMIT_BYTES } from "./render";
+export { renderUserData, gzipUserData, encodeUserData, bootFiles, bootSettings, dataRootOf, USER_DATA_LIMIT_BYTES, USER_DATA_LIMITS, FETCHED_TOOLS, toolFile } from "./render";

@@ -5,10 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { cloudAdapter } from "../clouds/registry";
 import type { NodePlan, ServingPlan } from "../plan/types";
 import type { BootHooks } from "./hooks";
+import type { CloudId } from "../catalog/index";
 
 /** Where the pipeline lives on a node. The scripts derive the same paths in lib.sh. */
 export const NODE_PATHS = {
@@ -32,8 +34,20 @@ export const SCRIPT_FILES = [
     "fp8-to-bf16.py",
 ] as const;
 
+/**
+ * Python tools a cloud may serve from its object store instead of user data (hooks.toolsPrefix):
+ * together ~7 KB gzipped, which AWS's 16 KB user data cannot spare.
+ */
+export const FETCHED_TOOLS = ["gpu-preflight.py", "nccl-transport.py", "fp8-to-bf16.py"] as const;
+
+/** A tool exactly as a node runs it, and its sha256 (the object key and the check both use it). */
+export function toolFile(name: (typeof FETCHED_TOOLS)[number]): { content: string; sha256: string } {
+    const content = readAsset(SCRIPTS_DIR, name);
+    return { content, sha256: createHash("sha256").update(content).digest("hex") };
+}
+
 /** Scripts only some nodes need; the rest ship everywhere (user data is capped at 16 KB gzipped). */
-function scriptNeeded(plan: ServingPlan, rank: number, script: string, units: string[]): boolean {
+function scriptNeeded(plan: ServingPlan, script: string, units: string[]): boolean {
     switch (script) {
         case "beacon.sh": return units.includes(BEACON_UNIT);
         case "gpu-preflight.py": return plan.gpu.vendor === "nvidia";
@@ -57,6 +71,16 @@ export const TARGET_UNIT = "dsboot.target";
 
 /** AWS caps user data at 16 KB before base64; the other clouds allow more, so this is the bound. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+/**
+ * Each cloud's cap on what it takes (docs/sources.md, "User data limits"): EC2 user data 16 KB raw;
+ * a GCE metadata value 256 KB; Azure customData 64 KB once base64-encoded; hosts get files over SSH.
+ */
+export const USER_DATA_LIMITS: Record<CloudId, number> = {
+    aws: USER_DATA_LIMIT_BYTES,
+    gcp: 256 * 1024,
+    azure: Math.floor((64 * 1024) / 4) * 3,
+    hosts: 16 * 1024 * 1024,
+};
 
 export const SCRIPTS_DIR = join(__dirname, "scripts");
 export const UNITS_DIR = join(__dirname, "units");
@@ -125,6 +149,8 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_WEIGHTS_DIR: plan.weights.hostDir,
         DSBOOT_CONVERT: flag(plan.weights.conversion !== null),
         DSBOOT_CONVERTED_DIR: plan.weights.conversion?.outputHostDir ?? "",
+        DSBOOT_TOOLS_PREFIX: (hooks.toolsPrefix ?? "").replace(/\/+$/, ""),
+        DSBOOT_TOOLS_SHA256: hooks.toolsPrefix ? FETCHED_TOOLS.map((t) => `${toolFile(t).sha256}  ${t}`).join(";") : "",
         DSBOOT_CONVERTED_STORE: plan.weights.conversion ? convertedStore(plan, hooks) : "",
         DSBOOT_CONVERTED_WAIT: String(CONVERTED_WAIT_SECONDS),
         DSBOOT_SERVED_DIR: plan.weights.conversion?.outputHostDir ?? plan.weights.hostDir,
@@ -218,7 +244,8 @@ interface WriteFile {
 /** Every file the node gets, with its mode. Used by renderUserData and by the sandbox tests. */
 export function bootFiles(plan: ServingPlan, rank: number, hooks: BootHooks): WriteFile[] {
     const units = unitsFor(plan, rank);
-    const scripts = SCRIPT_FILES.filter((s) => scriptNeeded(plan, rank, s, units));
+    const fetched = (s: string): boolean => Boolean(hooks.toolsPrefix) && (FETCHED_TOOLS as readonly string[]).includes(s);
+    const scripts = SCRIPT_FILES.filter((s) => scriptNeeded(plan, s, units) && !fetched(s));
     return [
         ...scripts.map((s) => ({ path: `${NODE_PATHS.bin}/${s}`, permissions: "0755", content: readAsset(SCRIPTS_DIR, s) })),
         ...[...units, TARGET_UNIT].map((u) => ({ path: `${NODE_PATHS.units}/${u}`, permissions: "0644", content: readAsset(UNITS_DIR, u) })),
@@ -252,10 +279,10 @@ export function gzipUserData(text: string): Buffer {
  * What a cloud component sends: the plain text when it fits the 16 KB bound, else its gzip, base64
  * encoded for APIs that take binary user data that way (`aws.ec2.Instance.userDataBase64`).
  */
-export function encodeUserData(text: string): { gzip: boolean; bytes: number; base64: string } {
+export function encodeUserData(text: string, limit: number = USER_DATA_LIMIT_BYTES): { gzip: boolean; bytes: number; base64: string } {
     const raw = Buffer.from(text, "utf8");
-    if (raw.length <= USER_DATA_LIMIT_BYTES) return { gzip: false, bytes: raw.length, base64: raw.toString("base64") };
+    if (raw.length <= limit) return { gzip: false, bytes: raw.length, base64: raw.toString("base64") };
     const gz = gzipUserData(text);
-    if (gz.length > USER_DATA_LIMIT_BYTES) throw new Error(`boot: user data is ${gz.length} bytes even gzipped, over ${USER_DATA_LIMIT_BYTES}`);
+    if (gz.length > limit) throw new Error(`boot: user data is ${gz.length} bytes even gzipped, over ${limit}`);
     return { gzip: true, bytes: gz.length, base64: gz.toString("base64") };
 }

@@ -51,6 +51,7 @@ export function hooksFor(plan: ServingPlan, over: Partial<BootHooks> = {}): Boot
             weightsMirror: "s3://dsboot-weights-123/deepseek-ai/DeepSeek-V3",
             statusPrefix: "s3://dsboot-status-123/stack",
             cachePrefix: "s3://dsboot-cache-123/stack",
+            toolsPrefix: "s3://dsboot-cache-123/stack/tools",
         },
         gcp: {
             cloud: "gcp",

@@ -143,6 +143,7 @@ convert_to_bf16() {
   log "converting FP8 -> BF16 into $DSBOOT_CONVERTED_DIR"
   status running "" "conversion=running"
   mkdir -p "$work" # shards finished by an interrupted run are kept: the converter resumes
+  ensure_tool fp8-to-bf16.py
   docker_base_args dargs
   # Relative paths under one mounted parent, so the argv names no host path.
   docker run --rm --name dsboot-convert "${dargs[@]}" -v "$(dirname "$out"):/dsboot/models" \

@@ -1,22 +1,21 @@
 #!/usr/bin/env python3
-"""FP8 (e4m3, 128x128 block scales) -> BF16 for DeepSeek-style Hugging Face checkpoints.
-
-    fp8-to-bf16.py --input FP8_DIR --output BF16_DIR [--backend auto|torch|numpy] [--device auto|cuda|cpu] [--jobs N]
-
-Why not DeepSeek's own inference/fp8_cast_bf16.py: its dequantization is a Triton kernel that loads
-float8_e4m3fn, and Triton compiles that type only for sm89 and newer, so it cannot run on A100/A800
-(sm80), the very GPUs of the BF16 A100 row. This does the same arithmetic without Triton:
-    bf16(float32(w[i, j]) * scale_inv[i // R, j // C])      (R x C = the checkpoint's weight_block_size)
-on the GPU or CPU through torch, or on any CPU through numpy alone (a 256-entry e4m3 table and
-round-to-nearest-even to bf16), so a plain CPU staging host can convert too. Both give the same bits.
-
-What it writes into BF16_DIR: every shard with each FP8 weight replaced by its BF16 value and the
-`*_scale_inv` tensors dropped, a new model.safetensors.index.json, and every other file of the input
-(config.json without `quantization_config`, SGLang issue #3491). Each shard is written to a temporary
-name and renamed when complete, so a rerun after a crash skips finished shards.
-
-Exit codes: 0 converted; 1 the input is not a convertible checkpoint (every problem is printed); 2 usage.
-"""
+# FP8 (e4m3, 128x128 block scales) -> BF16 for DeepSeek-style Hugging Face checkpoints.
+#
+#     fp8-to-bf16.py --input FP8_DIR --output BF16_DIR [--backend auto|torch|numpy] [--device auto|cuda|cpu] [--jobs N]
+#
+# Why not DeepSeek's own inference/fp8_cast_bf16.py: its dequantization is a Triton kernel that loads
+# float8_e4m3fn, and Triton compiles that type only for sm89 and newer, so it cannot run on A100/A800
+# (sm80), the very GPUs of the BF16 A100 row. This does the same arithmetic without Triton:
+#     bf16(float32(w[i, j]) * scale_inv[i // R, j // C])      (R x C = the checkpoint's weight_block_size)
+# on the GPU or CPU through torch, or on any CPU through numpy alone (a 256-entry e4m3 table and
+# round-to-nearest-even to bf16), so a plain CPU staging host can convert too. Both give the same bits.
+#
+# What it writes into BF16_DIR: every shard with each FP8 weight replaced by its BF16 value and the
+# `*_scale_inv` tensors dropped, a new model.safetensors.index.json, and every other file of the input
+# (config.json without `quantization_config`, SGLang issue #3491). Each shard is written to a temporary
+# name and renamed when complete, so a rerun after a crash skips finished shards.
+#
+# Exit codes: 0 converted; 1 the input is not a convertible checkpoint (every problem is printed); 2 usage.
 import argparse
 import json
 import mmap
@@ -52,7 +51,7 @@ def read_header(path):
 
 
 class Shard:
-    """A read-only view of one .safetensors file: header plus the raw bytes of each tensor."""
+    # A read-only view of one .safetensors file: header plus the raw bytes of each tensor.
 
     def __init__(self, path):
         self.path = path
@@ -68,7 +67,7 @@ class Shard:
 
 
 def write_shard(path, entries):
-    """entries: [(name, dtype, shape, nbytes, produce)], produce() -> bytes-like. Streams to disk."""
+    # entries: [(name, dtype, shape, nbytes, produce)], produce() -> bytes-like. Streams to disk.
     header, offset = {"__metadata__": {"format": "pt"}}, 0
     for name, dtype, shape, nbytes, _ in entries:
         header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + nbytes]}
@@ -93,7 +92,7 @@ def write_shard(path, entries):
 # ---- dequantization backends -------------------------------------------------------------------
 
 def e4m3fn_table():
-    """float32 value of every e4m3fn byte (1 sign, 4 exponent bits biased by 7, 3 mantissa bits; 0x7f/0xff NaN)."""
+    # float32 value of every e4m3fn byte (1 sign, 4 exponent bits biased by 7, 3 mantissa bits; 0x7f/0xff NaN).
     import numpy as np
     out = np.empty(256, dtype=np.float32)
     for b in range(256):
@@ -125,7 +124,7 @@ class NumpyBackend:
         raise CheckpointError(f"scale dtype {dtype} is not supported (F32 or BF16)")
 
     def to_bf16_bits(self, x):
-        """float32 -> bf16 bit patterns, rounding to nearest even (what torch and the GPU's cvt.rn do)."""
+        # float32 -> bf16 bit patterns, rounding to nearest even (what torch and the GPU's cvt.rn do).
         np = self.np
         u = x.view(np.uint32)
         rounded = ((u + (((u >> 16) & 1) + 0x7FFF)) >> 16).astype(np.uint16)
@@ -196,7 +195,7 @@ def block_size(config):
 
 
 def plan_conversion(src):
-    """-> (index, block, {shard: [tensor names]}, {scales consumed}); raises with every problem found."""
+    # -> (index, block, {shard: [tensor names]}, {scales consumed}); raises with every problem found.
     try:
         with open(os.path.join(src, INDEX), encoding="utf-8") as f:
             index = json.load(f)
@@ -242,7 +241,7 @@ def plan_conversion(src):
 
 
 def output_entry(name, t):
-    """The output header entry of an input tensor, or None when it is dropped (a consumed scale)."""
+    # The output header entry of an input tensor, or None when it is dropped (a consumed scale).
     if t["dtype"] == FP8:
         rows, cols = t["shape"]
         return ("BF16", t["shape"], rows * cols * 2)
@@ -286,7 +285,7 @@ def convert_shard(job):
 
 
 def shard_matches(path, entries):
-    """A shard left by an earlier run is kept when its header is exactly what this run would write."""
+    # A shard left by an earlier run is kept when its header is exactly what this run would write.
     try:
         header, start = read_header(path)
     except (OSError, ValueError, CheckpointError, struct.error):
@@ -343,7 +342,7 @@ def convert(src, dst, backend="auto", device="auto", jobs=1, log=print):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="fp8-to-bf16", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="fp8-to-bf16", description="FP8 (e4m3, block-scaled) -> BF16 for DeepSeek-style checkpoints")
     p.add_argument("--input", required=True, help="directory of the FP8 Hugging Face checkpoint")
     p.add_argument("--output", required=True, help="directory to write the BF16 checkpoint into")
     p.add_argument("--backend", choices=["auto", "torch", "numpy"], default="auto", help="auto: torch when importable, else numpy")

@@ -1,16 +1,15 @@
 #!/usr/bin/env python3
-"""GPU preflight: does this node's driver and GPU set fit the plan's image, before 30 GB are pulled?
-
-    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv |
-        gpu-preflight.py --min-driver 580.65.06 --gpus 8 --gpu-name H200 [--smi-text FILE]
-
-Reads nvidia-smi's CSV (with or without header and units). Refuses when the driver is older than the
-image's CUDA needs (CUDA 13 images need a 580 driver, CUDA 12 images 525: NVIDIA's minor-version
-compatibility table), when fewer or other GPUs than the plan's are visible. With --smi-text (plain
-`nvidia-smi` output) it also reads the "CUDA Version" the driver supports. Prints one JSON object
-(the facts and every problem) on stdout; exit 0 when it fits, 1 when refused, 2 on unreadable input.
-Stdlib only.
-"""
+# GPU preflight: does this node's driver and GPU set fit the plan's image, before 30 GB are pulled?
+#
+#     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv |
+#         gpu-preflight.py --min-driver 580.65.06 --gpus 8 --gpu-name H200 [--smi-text FILE]
+#
+# Reads nvidia-smi's CSV (with or without header and units). Refuses when the driver is older than the
+# image's CUDA needs (CUDA 13 images need a 580 driver, CUDA 12 images 525: NVIDIA's minor-version
+# compatibility table), when fewer or other GPUs than the plan's are visible. With --smi-text (plain
+# `nvidia-smi` output) it also reads the "CUDA Version" the driver supports. Prints one JSON object
+# (the facts and every problem) on stdout; exit 0 when it fits, 1 when refused, 2 on unreadable input.
+# Stdlib only.
 import argparse
 import csv
 import io
@@ -27,7 +26,7 @@ def version_tuple(v):
 
 
 def parse_query_csv(text):
-    """nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv[,noheader][,nounits]."""
+    # nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv[,noheader][,nounits].
     rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
     if rows and rows[0][0].strip().lower() == "name":
         rows = rows[1:]
@@ -44,7 +43,7 @@ def parse_query_csv(text):
 
 
 def parse_smi_text(text):
-    """The banner of plain `nvidia-smi`: `Driver Version: 580.x   CUDA Version: 13.0`."""
+    # The banner of plain `nvidia-smi`: `Driver Version: 580.x   CUDA Version: 13.0`.
     driver = re.search(r"Driver Version:\s*([\d.]+)", text)
     cuda = re.search(r"CUDA Version:\s*([\d.]+)", text)
     return {"driver": driver.group(1) if driver else None, "cuda": cuda.group(1) if cuda else None}
@@ -74,7 +73,7 @@ def check(gpus, min_driver, want_gpus, want_name, smi=None, image_cuda=None):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="gpu-preflight", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="gpu-preflight", description="GPU preflight: driver and GPUs against the plan")
     p.add_argument("--query", default="-", help="file with nvidia-smi's CSV query output ('-': stdin)")
     p.add_argument("--smi-text", help="file with plain nvidia-smi output (optional)")
     p.add_argument("--min-driver", required=True, help="lowest driver version the image's CUDA runs on")

@@ -118,6 +118,19 @@ store_get() { # URL LOCAL_FILE: non-zero when absent
   esac
 }
 
+# ensure_tool NAME: makes $DSBOOT_BIN/NAME exist: a Python tool fetched from the cloud's object store when the user data
+# could not carry it (DSBOOT_TOOLS_PREFIX), and run only if it matches the sha256 boot.env pins.
+ensure_tool() {
+  local name=$1 sum
+  [ -e "$DSBOOT_BIN/$name" ] || {
+    [ -n "${DSBOOT_TOOLS_PREFIX:-}" ] || fail "$name is neither in $DSBOOT_BIN nor in an object store"
+    sum=$(tr ';' '\n' <<<"$DSBOOT_TOOLS_SHA256" | awk -v n="$name" '$2 == n { print $1 }')
+    store_get "$DSBOOT_TOOLS_PREFIX/$sum/$name" "$DSBOOT_BIN/$name.tmp" || fail "could not fetch $name from $DSBOOT_TOOLS_PREFIX"
+    printf '%s  %s\n' "$sum" "$DSBOOT_BIN/$name.tmp" | sha256sum --quiet -c - || { rm -f "$DSBOOT_BIN/$name.tmp"; fail "$name from $DSBOOT_TOOLS_PREFIX does not match its pinned sha256"; }
+    chmod 0755 "$DSBOOT_BIN/$name.tmp" && mv "$DSBOOT_BIN/$name.tmp" "$DSBOOT_BIN/$name"
+  }
+}
+
 # ---- docker arguments shared by the server, the precompile run and the conversion ----------------
 # Fills the array named by $1 with device, network and volume options.
 docker_base_args() {
@@ -160,10 +173,14 @@ net_plugin() {
 # container_env_file OUT: the plan's env; the detected socket interface only where the plan is silent.
 container_env_file() {
   local iface defaults=()
-  if [ -n "${DSBOOT_NCCL_NET_PLUGIN:-}" ]; then defaults+=(--default "NCCL_NET_PLUGIN=$(net_plugin)"); fi
+  local plugin
+  if [ -n "${DSBOOT_NCCL_NET_PLUGIN:-}" ]; then
+    plugin=$(net_plugin) || exit 1 # net_plugin has recorded the failure
+    defaults+=(--default "NCCL_NET_PLUGIN=$plugin")
+  fi
   iface=$(socket_iface)
   if [ -n "$iface" ]; then
-    defaults=(--default "NCCL_SOCKET_IFNAME=$iface" --default "GLOO_SOCKET_IFNAME=$iface")
+    defaults+=(--default "NCCL_SOCKET_IFNAME=$iface" --default "GLOO_SOCKET_IFNAME=$iface")
   elif multi_node; then
     fail "no interface holds $DSBOOT_ADDRESS, the address the other ranks use to reach this node"
   fi

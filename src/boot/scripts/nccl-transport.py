@@ -1,18 +1,17 @@
 #!/usr/bin/env python3
-"""Which transport did NCCL pick? Read from NCCL's own log (NCCL_DEBUG=INFO, one file per process).
-
-    nccl-transport.py --logs DIR [--network "AWS Libfabric"] [--provider efa]
-
-NCCL logs `NCCL INFO Using network <name>` once per process when it sets up its network: `Socket`
-for plain TCP, `IB` for InfiniBand/RoCE verbs, the plugin's name otherwise (`AWS Libfabric` for
-aws-ofi-nccl, `gIB`, `FasTrak`). The OFI plugin also logs `NET/OFI Selected provider is <p>`.
-Cloud-neutral: the expected network and provider come from the plan.
-
-Prints one JSON object: network, provider, transport (`network/provider`), processes, ok, and the deciding log line.
-Exit 0: every process uses the expected transport (or none is expected); 3: no process has logged its
-network yet; 4: some process uses another transport (a socket fallback, say): the line says which.
-Stdlib only.
-"""
+# Which transport did NCCL pick? Read from NCCL's own log (NCCL_DEBUG=INFO, one file per process).
+#
+#     nccl-transport.py --logs DIR [--network "AWS Libfabric"] [--provider efa]
+#
+# NCCL logs `NCCL INFO Using network <name>` once per process when it sets up its network: `Socket`
+# for plain TCP, `IB` for InfiniBand/RoCE verbs, the plugin's name otherwise (`AWS Libfabric` for
+# aws-ofi-nccl, `gIB`, `FasTrak`). The OFI plugin also logs `NET/OFI Selected provider is <p>`.
+# Cloud-neutral: the expected network and provider come from the plan.
+#
+# Prints one JSON object: network, provider, transport (`network/provider`), processes, ok, and the deciding log line.
+# Exit 0: every process uses the expected transport (or none is expected); 3: no process has logged its
+# network yet; 4: some process uses another transport (a socket fallback, say): the line says which.
+# Stdlib only.
 import argparse
 import glob
 import json
@@ -25,7 +24,7 @@ PROVIDER = re.compile(r"NET/OFI Selected [Pp]rovider is (\S+)")
 
 
 def read_logs(directory):
-    """-> [(file, network, provider, network line)] for each log that names its network."""
+    # -> [(file, network, provider, network line)] for each log that names its network.
     found = []
     for path in sorted(glob.glob(os.path.join(directory, "*"))):
         network = provider = line = None
@@ -62,7 +61,7 @@ def decide(found, want_network, want_provider):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="nccl-transport", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="nccl-transport", description="Which transport did NCCL pick, from its own log")
     p.add_argument("--logs", required=True, help="directory of NCCL_DEBUG_FILE logs")
     p.add_argument("--network", default="", help="network NCCL must use; empty: record only")
     p.add_argument("--provider", default="", help="libfabric provider the OFI plugin must select; empty: any")

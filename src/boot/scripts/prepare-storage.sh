@@ -47,6 +47,7 @@ gpu_preflight() {
   local DSBOOT_STAGE=gpu-preflight out rc=0 i query="$DSBOOT_RUN/nvidia-smi.csv"
   [ "$DSBOOT_GPU_VENDOR" = nvidia ] && [ -n "$DSBOOT_MIN_DRIVER" ] || return 0
   status running
+  ensure_tool gpu-preflight.py
   for ((i = 1; i <= 5; i++)); do # the driver may still be loading this early in boot
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv >"$query" 2>/dev/null && break
     sleep "$DSBOOT_POLL_SECONDS"

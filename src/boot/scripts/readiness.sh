@@ -33,7 +33,7 @@ ready() {
 # so that is a failed stage with NCCL's own line, never `serving`. With no expectation it is recorded.
 transport=""
 transport_proven() {
-  local out rc=0 deadline=$((SECONDS + DSBOOT_POLL_SECONDS * 30))
+  local out rc=0 tries=0
   [ -n "$DSBOOT_NCCL_LOG_DIR" ] || { transport=single-node; return 0; }
   while :; do
     rc=0
@@ -43,13 +43,15 @@ transport_proven() {
         log "NCCL transport: $transport"
         return 0 ;;
       4) fail "NCCL is not on the $DSBOOT_FABRIC fabric: $(printf '%s' "$out" | tool field reason) ($(printf '%s' "$out" | tool field line))" ;;
-      3) [ "$SECONDS" -lt "$deadline" ] || fail "the server answers but NCCL logged no network in $DSBOOT_NCCL_LOG_DIR" ;;
+      3) tries=$((tries + 1))
+        [ "$tries" -le 30 ] || fail "the server answers but NCCL logged no network in $DSBOOT_NCCL_LOG_DIR" ;;
       *) fail "nccl-transport.py crashed (exit $rc)" ;;
     esac
     sleep "$DSBOOT_POLL_SECONDS"
   done
 }
 tool_nccl() { python3 "$DSBOOT_BIN/nccl-transport.py" "$@"; }
+if [ -n "$DSBOOT_NCCL_LOG_DIR" ]; then ensure_tool nccl-transport.py; fi
 
 if is_rank0; then
   key=$(read_secret "$DSBOOT_SECRET_API_KEY" api-key) || fail "could not read the API key from the secret store"

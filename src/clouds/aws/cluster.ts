@@ -19,7 +19,7 @@ import { awsPartition } from "./partition";
 import { clusterSecrets, type ClusterSecrets } from "./secrets";
 import { clusterSecurityGroup } from "./security";
 import { logCommands } from "./ssm";
-import { CACHE_PREFIX, STATUS_PREFIX, clusterStorage, type ClusterStorage } from "./storage";
+import { CACHE_PREFIX, STATUS_PREFIX, TOOLS_PREFIX, clusterStorage, type ClusterStorage } from "./storage";
 import { awsSettings, validateAwsCluster } from "./validate";
 
 export const AWS_SERVING_CLUSTER_TYPE = "deepseek-sglang:index:AwsServingCluster";
@@ -101,7 +101,7 @@ export class AwsServingCluster extends pulumi.ComponentResource implements Servi
             securityGroupId: securityGroup.id,
             placementGroupName: placementGroup?.name ?? null,
             profiles: { leader: leader.profile, worker: worker?.profile ?? null },
-            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress],
+            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress, ...storage.tools],
             hooks: bootHooks(region, storage, secrets),
             rootVolumeGiB: aws.rootVolumeGiB ?? DEFAULT_ROOT_VOLUME_GIB,
             tags,
@@ -172,5 +172,6 @@ function bootHooks(region: string, storage: ClusterStorage, secrets: ClusterSecr
             weightsMirrorWritable: storage.weights?.writable ?? false,
             statusPrefix: `s3://${stateBucket}/${STATUS_PREFIX}`,
             cachePrefix: `s3://${stateBucket}/${CACHE_PREFIX}`,
+            toolsPrefix: `s3://${stateBucket}/${TOOLS_PREFIX}`,
         }));
 }

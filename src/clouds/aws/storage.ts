@@ -5,14 +5,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import type { ServingPlan } from "../../plan/types";
 import type { AwsConfig } from "./schema";
+import { FETCHED_TOOLS, toolFile } from "../../boot/render";
 
 export const STATUS_PREFIX = "status";
 export const CACHE_PREFIX = "cache";
 export const MODELS_PREFIX = "models";
 
+/** Where the boot pipeline's Python tools are uploaded: `<state bucket>/<TOOLS_PREFIX>/<sha256>/<file>`. */
+export const TOOLS_PREFIX = `${CACHE_PREFIX}/tools`;
+
 export interface ClusterStorage {
     stateBucketName: pulumi.Output<string>;
     stateBucketArn: pulumi.Output<string>;
+    /** The uploaded tools; a node boots only after they exist. */
+    tools: s3.BucketObjectv2[];
     /** Null when the nodes download from Hugging Face. */
     weights: WeightsMirror | null;
 }
@@ -38,7 +44,16 @@ interface StorageContext {
 export function clusterStorage(ctx: StorageContext): ClusterStorage {
     // Status records and caches can be rebuilt, so the bucket goes with the stack.
     const state = privateBucket(ctx, `${ctx.name}-state`, { forceDestroy: true });
-    return { stateBucketName: state.bucket, stateBucketArn: state.arn, weights: weightsMirror(ctx) };
+    // EC2 user data holds 16 KB: the Python tools travel through the bucket, keyed by their sha256,
+    // which boot.env pins, so a node runs exactly the reviewed bytes (nodes can read the cache prefix).
+    const tools = FETCHED_TOOLS.map((file) => {
+        const { content, sha256 } = toolFile(file);
+        return new s3.BucketObjectv2(`${ctx.name}-tool-${file.replace(/\.py$/, "")}`, {
+            bucket: state.id, key: `${TOOLS_PREFIX}/${sha256}/${file}`, content, contentType: "text/x-python",
+            serverSideEncryption: "AES256", tags: ctx.tags,
+        }, { parent: ctx.parent });
+    });
+    return { stateBucketName: state.bucket, stateBucketArn: state.arn, tools, weights: weightsMirror(ctx) };
 }
 
 /** `models/<repo>/<revision>`: one mirror bucket can hold several models and pinned revisions. */

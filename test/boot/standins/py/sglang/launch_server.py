@@ -44,9 +44,27 @@ def note(kind, **fields):
         f.write(json.dumps(fields) + "\n")
 
 
+def nccl_log(rank):
+    """NCCL's INIT/NET lines as NCCL_DEBUG_FILE receives them (%h host, %p pid): the network is
+    STANDIN_NCCL_NETWORK (default Socket, what NCCL falls back to), the OFI provider STANDIN_OFI_PROVIDER."""
+    target = os.environ.get("NCCL_DEBUG_FILE")
+    if not target:
+        return
+    network = os.environ.get("STANDIN_NCCL_NETWORK", "Socket")
+    provider = os.environ.get("STANDIN_OFI_PROVIDER")
+    path = target.replace("%h", socket.gethostname()).replace("%p", str(os.getpid()))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a") as f:
+        f.write(f"host:{os.getpid()}:{os.getpid()} [0] NCCL INFO NCCL version 2.27.3+cuda13.0\n")
+        if provider:
+            f.write(f"host:{os.getpid()}:{os.getpid()} [0] NCCL INFO NET/OFI Selected provider is {provider}, fabric is efa-direct (found 16 nics)\n")
+        f.write(f"host:{os.getpid()}:{os.getpid()} [0] NCCL INFO Using network {network}\n")
+
+
 def main():
     a = parse()
-    env_keys = ("SGLANG_HOST_IP", "NCCL_SOCKET_IFNAME", "GLOO_SOCKET_IFNAME", "NCCL_IB_GID_INDEX", "HF_HUB_OFFLINE")
+    env_keys = ("SGLANG_HOST_IP", "NCCL_SOCKET_IFNAME", "GLOO_SOCKET_IFNAME", "NCCL_IB_GID_INDEX", "HF_HUB_OFFLINE",
+                "FI_PROVIDER", "NCCL_NET_PLUGIN", "LD_LIBRARY_PATH", "NCCL_DEBUG", "NCCL_DEBUG_FILE")
     note("start", rank=a.node_rank, argv=sys.argv[1:], env={k: os.environ.get(k) for k in env_keys}, image=os.environ.get("STANDIN_IMAGE"))
     if os.path.exists(f"{STATE}/crash"):
         time.sleep(0.2)
@@ -62,6 +80,7 @@ def main():
     warmup = float(os.environ.get("STANDIN_WARMUP", "0.5"))
 
     def all_joined():
+        nccl_log(a.node_rank)
         note("all-joined", rank=0, joined=sorted(joined))
         time.sleep(warmup)
         ready.set()
@@ -96,6 +115,7 @@ def main():
                     sys.exit(4)
                 time.sleep(0.2)
         peers.append(conn)
+        nccl_log(a.node_rank)
         note("joined-rank0", rank=a.node_rank)
         ready.set()
     else:

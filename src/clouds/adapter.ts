@@ -51,6 +51,12 @@ export interface ServingClusterOutputs {
     logCommands: pulumi.Output<Record<string, Record<string, string>>>;
 }
 
+/** Where the nodes' status records are read from, through the cloud's API (no SSH or SSM). */
+export interface StatusStore {
+    /** The bodies of every `rank-N.json` under a `statusLocation`. */
+    read(location: string): Promise<string[]>;
+}
+
 /** The Pulumi half: builds the cluster for a plan of its cloud. */
 export type ServingClusterFactory = (name: string, args: ServingClusterArgs, opts?: pulumi.ComponentResourceOptions) => ServingClusterOutputs;
 
@@ -93,6 +99,11 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
         /** The user data a recorded resource carries for a rank, as its input holds it (base64 and gzip are undone by the preview), or null. */
         userData(resource: RecordedResource): { rank: number; raw: string } | null;
     };
+    /**
+     * Reads the status records in the stack's region (`npm run status`, the readiness gate), loaded on
+     * first use. Absent: the cloud has no reader yet, and `pulumi up` ends without a readiness gate.
+     */
+    statusStore?(region: string | null): StatusStore;
     /** The Pulumi half, loaded on first use. Absent: plan-only (`pulumi up` refuses the stack). */
     component?(): ServingClusterFactory;
 }

@@ -54,5 +54,6 @@ export const awsAdapter: CloudAdapter<typeof awsSchema> = {
             return resource.type === "aws:ec2/launchTemplate:LaunchTemplate" && rank && typeof raw === "string" ? { rank: Number(rank[1]), raw } : null;
         },
     },
+    statusStore: (region) => (require("./status-store") as typeof import("./status-store")).s3StatusStore({ region: region! }),
     component: () => (require("./cluster") as typeof import("./cluster")).awsServingCluster as ServingClusterFactory,
 };

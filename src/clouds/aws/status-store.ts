@@ -1,0 +1,49 @@
+// The nodes' status records (`rank-N.json` under the stack's statusLocation) read through S3's API,
+// for `npm run status` and the readiness gate: no SSM session, no SSH.
+//
+// The readiness gate's dynamic provider serializes this closure: the client is built inside read(),
+// so only the options and the SDK module (re-required by name) travel with it.
+
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { StatusStore } from "../adapter";
+
+export interface S3StatusStoreOptions {
+    region: string;
+    /** An S3-compatible endpoint instead of AWS's (path-style addressing); default AWS's own. */
+    endpoint?: string;
+}
+
+/** `s3://bucket/prefix` -> bucket and `prefix/`. */
+export function parseS3Location(location: string): { bucket: string; prefix: string } {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+    if (!m) throw new Error(`${location} is not an s3://bucket/prefix location`);
+    const prefix = m[2]!.replace(/\/*$/, "");
+    return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : "" };
+}
+
+export function s3StatusStore(opts: S3StatusStoreOptions): StatusStore {
+    return {
+        async read(location: string): Promise<string[]> {
+            const { bucket, prefix } = parseS3Location(location);
+            const s3 = new S3Client({ region: opts.region, maxAttempts: 3, ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}) });
+            try {
+                const keys: string[] = [];
+                let token: string | undefined;
+                do {
+                    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+                    for (const o of page.Contents ?? []) if (o.Key && /(^|\/)rank-\d+\.json$/.test(o.Key)) keys.push(o.Key);
+                    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+                } while (token);
+                return await Promise.all(keys.map(async (Key) => {
+                    const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+                    return r.Body ? await r.Body.transformToString("utf-8") : "";
+                }));
+            } catch (err) {
+                const e = err as { name?: string; message?: string };
+                throw new Error(`s3://${bucket}/${prefix}: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
+            } finally {
+                s3.destroy();
+            }
+        },
+    };
+}

@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServingPlan } from "../plan/index";
 import { CLUSTER_KEY } from "../spec/schema";
+import { readinessBudget } from "../readiness/budget";
+import { ReadinessGate, afterReady } from "../readiness/gate";
 import type { ServingClusterOutputs } from "./adapter";
 import { cloudAdapter } from "./registry";
 
@@ -21,5 +23,15 @@ export function deployPlan(plan: ServingPlan, hfToken: pulumi.Output<string> | u
         throw new pulumi.RunError(`${CLUSTER_KEY}.cloud: "${plan.cloud}" has no component yet; \`npm run plan -- --stack ${name}\` previews its plan offline, but \`pulumi up\` creates nothing for it`);
     }
     const cluster = factory(name, { plan, hfToken });
-    return Object.fromEntries(OUTPUT_KEYS.map((key) => [key, cluster[key]]));
+    const outputs: Record<string, unknown> = Object.fromEntries(OUTPUT_KEYS.map((key) => [key, cluster[key]]));
+    // `pulumi up` ends when the model answers: the endpoint is known only after the readiness gate.
+    const store = cloudAdapter(plan.cloud).statusStore?.(plan.region);
+    if (store) {
+        const gate = new ReadinessGate(`${name}-ready`, {
+            statusLocation: cluster.statusLocation, nodeIds: cluster.nodeIds, nodes: plan.nodes.length, budget: readinessBudget(plan),
+        }, store);
+        outputs["endpoint"] = afterReady(gate, cluster.endpoint);
+        outputs["servedAt"] = gate.servedAt;
+    }
+    return outputs;
 }

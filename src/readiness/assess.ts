@@ -34,8 +34,8 @@ export type Assessment =
     | { kind: "failed"; rank: number; address: string; stage: string; error: string; logTail: string[]; lines: string[] }
     | { kind: "waiting"; lines: string[] };
 
-/** Keys of a record that are not progress. */
-const RECORD_KEYS = new Set(["rank", "address", "stage", "state", "updatedAt", "stages", "lastError", "logTail"]);
+/** Keys of a record that are not progress. (An array: Pulumi's closure serializer cannot carry a Set.) */
+const RECORD_KEYS = ["rank", "address", "stage", "state", "updatedAt", "stages", "lastError", "logTail"];
 /** Stages in boot order (boot/units). */
 export const BOOT_STAGES = ["prepare-storage", "fetch-weights", "precompile", "sglang", "readiness"] as const;
 
@@ -55,7 +55,7 @@ export function parseRecord(body: string): NodeStatus | null {
 
 /** `key=value` pairs of a record's progress, in a stable order. */
 export function progressOf(r: NodeStatus): string {
-    return Object.keys(r).filter((k) => !RECORD_KEYS.has(k)).sort().map((k) => `${k}=${String(r[k])}`).join(" ");
+    return Object.keys(r).filter((k) => !RECORD_KEYS.includes(k)).sort().map((k) => `${k}=${String(r[k])}`).join(" ");
 }
 
 /** One line per node: `rank 0 (10.42.0.10): fetch-weights running (fetchRound=2 filesToFetch=40)`. */

@@ -18,7 +18,15 @@ export interface WaitOptions {
     log(line: string): void;
 }
 
-export class ReadinessError extends Error {}
+/**
+ * The gate's failure: a plain Error named ReadinessError (Pulumi's closure serializer does not carry
+ * a subclass of Error intact into the provider host).
+ */
+export function readinessError(message: string): Error {
+    const e = new Error(message);
+    e.name = "ReadinessError";
+    return e;
+}
 
 /** Stages that have run past their budget, as `stage on rank N for Xs (budget Ys)`. */
 export function overruns(records: NodeStatus[], budget: WaitOptions["budget"], nowMs: number): string[] {
@@ -33,7 +41,7 @@ export function overruns(records: NodeStatus[], budget: WaitOptions["budget"], n
     return out;
 }
 
-/** Resolves with the seconds it took once rank 0 serves; rejects with a ReadinessError naming what failed. */
+/** Resolves with the seconds it took once rank 0 serves; rejects with a readinessError naming what failed. */
 export async function waitForServing(o: WaitOptions): Promise<number> {
     const start = o.now();
     const deadline = o.since.getTime() + o.budget.totalSeconds * 1000;
@@ -58,14 +66,14 @@ export async function waitForServing(o: WaitOptions): Promise<number> {
             shown.set(rank, line);
         });
         if (a.kind === "serving") return (o.now() - start) / 1000;
-        if (a.kind === "failed") throw new ReadinessError(formatFailure(a));
+        if (a.kind === "failed") throw readinessError(formatFailure(a));
         for (const over of overruns(records, o.budget, o.now())) {
             if (!warned.has(over.split(" for ")[0]!)) o.log(`warning: ${over}`);
             warned.add(over.split(" for ")[0]!);
         }
         if (o.now() >= deadline) {
             const over = overruns(records, o.budget, o.now());
-            throw new ReadinessError([
+            throw readinessError([
                 `not serving ${o.budget.totalSeconds}s after the nodes were created (the row's budget: ${Object.entries(o.budget.stages).map(([s, v]) => `${s} ${v}s`).join(", ")})`,
                 ...(over.length ? [`past their budget: ${over.join("; ")}`] : []),
                 ...(lastReadError ? [`last read of the status records failed: ${lastReadError}`] : []),

@@ -7,6 +7,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import struct
 import sys
 import time
@@ -255,6 +256,22 @@ def cmd_drop_quant_config(a):
 
 # ---- status record -----------------------------------------------------------------------------
 
+# Secrets a stage's log can echo: SGLang prints its ServerArgs (api_key=...), curl -v a bearer header,
+# and Hugging Face tokens start with hf_. The status record is read outside the node, so they go.
+SECRET_PATTERNS = (
+    (re.compile(r"(api_key\s*=\s*)(['\"])[^'\"]*\2"), r"\1\2[redacted]\2"),
+    (re.compile(r"(--api-key[= ])\S+"), r"\1[redacted]"),
+    (re.compile(r"(Bearer\s+)\S+", re.IGNORECASE), r"\1[redacted]"),
+    (re.compile(r"\bhf_[A-Za-z0-9]{8,}"), "hf_[redacted]"),
+)
+
+
+def redact(line):
+    for pattern, replacement in SECRET_PATTERNS:
+        line = pattern.sub(replacement, line)
+    return line[:500]
+
+
 def cmd_status(a):
     rec = read_json(a.file, None) or {"rank": a.rank, "address": a.address, "stages": {}, "lastError": None}
     t = now()
@@ -267,6 +284,9 @@ def cmd_status(a):
         stage["endedAt"] = t
     if a.error:
         rec["lastError"] = {"stage": a.stage, "message": a.error[:2000], "at": t}
+    rec.pop("logTail", None)
+    if a.state == "failed" and a.log_tail:
+        rec["logTail"] = {"stage": a.stage, "lines": [redact(line) for line in a.log_tail.splitlines()[-40:]]}
     for pair in a.set:
         key, _, value = pair.partition("=")
         rec[key] = int(value) if value.isdigit() else value
@@ -298,7 +318,8 @@ def main():
     add("check-converted", cmd_check_converted, ("--dir", req), ("--out", req))
     add("drop-quant-config", cmd_drop_quant_config, ("--file", req))
     add("status", cmd_status, ("--file", req), ("--rank", {"type": int, "required": True}), ("--address", req),
-        ("--stage", req), ("--state", req), ("--error", {"default": ""}), ("--set", {"action": "append", "default": []}))
+        ("--stage", req), ("--state", req), ("--error", {"default": ""}), ("--set", {"action": "append", "default": []}),
+        ("--log-tail", {"default": ""}))
     a = p.parse_args()
     a.fn(a)
 

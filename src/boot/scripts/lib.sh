@@ -35,6 +35,7 @@ status() {
   local state=$1 error=${2:-} extra=() lock
   shift $(($# < 2 ? $# : 2))
   for kv in "$@"; do extra+=(--set "$kv"); done
+  [ -z "${DSBOOT_LOG_TAIL:-}" ] || extra+=(--log-tail "$DSBOOT_LOG_TAIL")
   # Stages update and publish concurrently (server supervisor and readiness): one at a time, so
   # the published copy is never older than the local one.
   exec {lock}>>"$DSBOOT_STATE/status.lock"
@@ -45,10 +46,13 @@ status() {
     log "warning: could not publish status to $DSBOOT_STATUS_PREFIX"
   exec {lock}>&-
 }
+# The stage's last journal lines, so a failure is readable from the status record alone
+# (npm run status, the readiness gate); dsboot-tool redacts keys and tokens in them.
+stage_log_tail() { journalctl --no-pager -o cat -n 40 -u "dsboot-$DSBOOT_STAGE.service" 2>/dev/null || true; }
 fail() {
   trap - ERR
   log "FAILED: $*"
-  status failed "$*" || true
+  DSBOOT_LOG_TAIL=$(stage_log_tail) status failed "$*" || true
   exit 1
 }
 on_err() { fail "line $1: '$2' exited $3"; }

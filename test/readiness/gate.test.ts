@@ -1,0 +1,128 @@
+// The readiness gate in the graph: the mock resource graph of a real stack (the gate waits on the
+// nodes, the endpoint waits on the gate), and the dynamic provider exactly as Pulumi ships it
+// (serialized, loaded back, run against an S3 stand-in): serving with progress, and a failed stage.
+
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { awsPreviewMocks } from "../../src/clouds/aws/preview-mocks";
+import { s3StatusStore } from "../../src/clouds/aws/status-store";
+import { readinessBudget } from "../../src/readiness/budget";
+import { gateMustRewait, readinessProvider, type ReadinessGateInputs } from "../../src/readiness/provider";
+import program from "../../src/program";
+import { FakeS3, fakeAwsCredentials } from "./fake-s3";
+import { planFor, record } from "./plans";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const GATE_TYPE = "pulumi-nodejs:dynamic/deepseek-sglang:ReadinessGate";
+
+describe("readiness gate in the resource graph", () => {
+    const registered: pulumi.runtime.MockResourceArgs[] = [];
+    let outputs: Record<string, unknown>;
+    before(async () => {
+        await pulumi.runtime.setMocks(awsPreviewMocks({ region: "us-east-2" }, (a) => registered.push(a)), "deepseek-sglang", "fp8-2x8xh100-aws", false);
+        pulumi.runtime.setAllConfig({ "aws:region": "us-east-2", "deepseek-sglang:cluster": JSON.stringify({ cloud: "aws", gpu: "H100", weights: "fp8" }) }, []);
+        outputs = await program();
+        const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+        if (waitForRPCs) await waitForRPCs();
+    });
+
+    const value = <T>(o: unknown) => new Promise<T>((resolve) => (o as pulumi.Output<T>).apply((v) => { resolve(v); return v; }));
+
+    it("one gate per stack, fed the nodes' ids, the status location and the row's budget", async () => {
+        const gates = registered.filter((r) => r.type === GATE_TYPE);
+        assert.equal(gates.length, 1);
+        const g = gates[0]!;
+        assert.equal(g.name, "fp8-2x8xh100-aws-ready");
+        const instances = registered.filter((r) => r.type === "aws:ec2/instance:Instance").map((r) => `${r.name}`);
+        assert.equal(instances.length, 2);
+        assert.deepEqual(g.inputs.nodeIds, await value<string[]>(outputs["nodeIds"]));
+        assert.equal(g.inputs.statusLocation, await value<string>(outputs["statusLocation"]));
+        assert.match(g.inputs.statusLocation, /^s3:\/\/.+\/status$/);
+        assert.equal(g.inputs.nodes, 2);
+        assert.deepEqual(g.inputs.budget, readinessBudget(planFor("fp8-2x8xh100-aws")));
+        assert.equal(typeof g.inputs.__provider, "string", "the provider is serialized into the resource");
+        assert.equal(g.custom, true);
+    });
+
+    it("the endpoint depends on the gate; servedAt is its output", async () => {
+        const deps = await (outputs["endpoint"] as unknown as { allResources(): Promise<Set<pulumi.Resource>> }).allResources();
+        const names = await Promise.all([...deps].map((r) => value<string>(r.urn)));
+        assert.ok(names.some((u) => u.endsWith(`${GATE_TYPE}::fp8-2x8xh100-aws-ready`)), JSON.stringify(names));
+        assert.ok("servedAt" in outputs);
+    });
+});
+
+describe("readiness gate provider, serialized as Pulumi ships it", () => {
+    let s3: FakeS3;
+    let provider: pulumi.dynamic.ResourceProvider;
+    const bucket = "stack-state-0a1b";
+    const inputs: ReadinessGateInputs = {
+        statusLocation: `s3://${bucket}/status`, nodeIds: ["i-0", "i-1"], nodes: 2,
+        budget: { stages: { "fetch-weights": 60 }, totalSeconds: 30 }, pollSeconds: 0.02,
+    };
+    const now = (ds = 0) => new Date(Date.now() + ds * 1000).toISOString();
+
+    before(async () => {
+        fakeAwsCredentials();
+        s3 = await new FakeS3(10).start();
+        const sf = await pulumi.runtime.serializeFunction(() => readinessProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), { allowSecrets: true });
+        // Where the provider host would resolve its requires: next to the program's node_modules.
+        const dir = path.join(ROOT, "node_modules", ".cache", "deepseek-sglang-test");
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `gate-provider-${process.pid}.js`);
+        fs.writeFileSync(file, sf.text);
+        try {
+            provider = (require(file) as { handler: () => pulumi.dynamic.ResourceProvider }).handler();
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    });
+    after(() => s3.stop());
+
+    it("completes when rank 0 serves, through the progress of both nodes", async () => {
+        s3.objects.clear();
+        s3.put(bucket, "status/rank-0.json", { ...record(0, "fetch-weights", "running", 0, { fetchRound: 1 }), updatedAt: now() });
+        s3.put(bucket, "status/rank-1.json", { ...record(1, "fetch-weights", "running", 0), updatedAt: now() });
+        // An earlier deployment's serving record under the same key would be older than the nodes.
+        const flip = setTimeout(() => {
+            s3.put(bucket, "status/rank-0.json", { ...record(0, "readiness", "serving", 0), updatedAt: now() });
+            s3.put(bucket, "status/rank-1.json", { ...record(1, "readiness", "serving", 0), updatedAt: now() });
+        }, 200);
+        try {
+            const r = await provider.create!(inputs);
+            assert.match(r.id, /^s3:\/\/stack-state-0a1b\/status@\d{4}-/);
+            assert.ok(Date.parse(r.outs.servedAt) > 0);
+            assert.deepEqual(r.outs.nodeIds, ["i-0", "i-1"]);
+            assert.ok(s3.requests.filter((q) => q.includes("list-type=2")).length >= 2, "it polled until serving");
+        } finally {
+            clearTimeout(flip);
+        }
+    });
+
+    it("a stale serving record from replaced nodes does not open the gate; a failed stage fails it", async () => {
+        s3.objects.clear();
+        s3.put(bucket, "status/rank-0.json", { ...record(0, "readiness", "serving", 0), updatedAt: now(-3600) });
+        setTimeout(() => s3.put(bucket, "status/rank-1.json", {
+            ...record(1, "precompile", "failed", 0), updatedAt: now(),
+            lastError: { stage: "precompile", message: "DeepGEMM precompile failed (exit 137)", at: now() },
+            logTail: { stage: "precompile", lines: ["Killed"] },
+        }), 100);
+        await assert.rejects(provider.create!(inputs), (e: Error) => {
+            assert.equal(e.message, "rank 1 (10.42.0.11) failed in stage precompile: DeepGEMM precompile failed (exit 137)\nlast 1 log lines of precompile:\n  | Killed");
+            return true;
+        });
+    });
+
+    it("diff and update: new nodes re-arm the gate, a budget change does not wait again", async () => {
+        const olds = { ...inputs, servedAt: "2026-12-02T05:00:00.000Z", waitedSeconds: 900 };
+        assert.equal(gateMustRewait(olds, { ...inputs, nodeIds: ["i-0", "i-9"] }), true);
+        assert.equal(gateMustRewait(olds, { ...inputs, budget: { stages: {}, totalSeconds: 99 } }), false);
+        assert.equal((await provider.diff!("id", olds, { ...inputs, budget: { stages: {}, totalSeconds: 99 } })).changes, true);
+        assert.equal((await provider.diff!("id", olds, inputs)).changes, false);
+        const u = await provider.update!("id", olds, { ...inputs, budget: { stages: {}, totalSeconds: 99 } });
+        assert.equal(u.outs.servedAt, olds.servedAt);
+    });
+});

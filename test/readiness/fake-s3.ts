@@ -12,6 +12,9 @@ export class FakeS3 {
     url = "";
     /** When set, every request answers 403 AccessDenied. */
     denied = false;
+    /** Called before answering the n-th ListObjectsV2 (1-based): lets a test change the records between polls. */
+    onList: ((n: number) => void) | null = null;
+    private lists = 0;
 
     constructor(private pageSize = 2) {}
 
@@ -42,6 +45,7 @@ export class FakeS3 {
         const [, bucket, ...rest] = decodeURIComponent(url.pathname).split("/");
         const key = rest.join("/");
         if (req.method === "GET" && key === "" && url.searchParams.get("list-type") === "2") {
+            this.onList?.(++this.lists);
             const prefix = url.searchParams.get("prefix") ?? "";
             const all = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket!.length + 1)).sort();
             const start = Number(url.searchParams.get("continuation-token") ?? "0");

@@ -61,7 +61,7 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
     const bucket = "stack-state-0a1b";
     const inputs: ReadinessGateInputs = {
         statusLocation: `s3://${bucket}/status`, nodeIds: ["i-0", "i-1"], nodes: 2,
-        budget: { stages: { "fetch-weights": 60 }, totalSeconds: 30 }, pollSeconds: 0.02,
+        budget: { stages: { "fetch-weights": 60 }, totalSeconds: 300 }, pollSeconds: 0.02,
     };
     const now = (ds = 0) => new Date(Date.now() + ds * 1000).toISOString();
 
@@ -86,34 +86,45 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
         s3.objects.clear();
         s3.put(bucket, "status/rank-0.json", { ...record(0, "fetch-weights", "running", 0, { fetchRound: 1 }), updatedAt: now() });
         s3.put(bucket, "status/rank-1.json", { ...record(1, "fetch-weights", "running", 0), updatedAt: now() });
-        // An earlier deployment's serving record under the same key would be older than the nodes.
-        const flip = setTimeout(() => {
+        // The third poll finds both nodes serving.
+        let lists = 0;
+        s3.onList = () => {
+            if (++lists !== 3) return;
             s3.put(bucket, "status/rank-0.json", { ...record(0, "readiness", "serving", 0), updatedAt: now() });
             s3.put(bucket, "status/rank-1.json", { ...record(1, "readiness", "serving", 0), updatedAt: now() });
-        }, 200);
+        };
         try {
             const r = await provider.create!(inputs);
             assert.match(r.id, /^s3:\/\/stack-state-0a1b\/status@\d{4}-/);
             assert.ok(Date.parse(r.outs.servedAt) > 0);
             assert.deepEqual(r.outs.nodeIds, ["i-0", "i-1"]);
-            assert.ok(s3.requests.filter((q) => q.includes("list-type=2")).length >= 2, "it polled until serving");
+            assert.equal(lists, 3, "it polled until serving, then stopped");
         } finally {
-            clearTimeout(flip);
+            s3.onList = null;
         }
     });
 
     it("a stale serving record from replaced nodes does not open the gate; a failed stage fails it", async () => {
         s3.objects.clear();
         s3.put(bucket, "status/rank-0.json", { ...record(0, "readiness", "serving", 0), updatedAt: now(-3600) });
-        setTimeout(() => s3.put(bucket, "status/rank-1.json", {
-            ...record(1, "precompile", "failed", 0), updatedAt: now(),
-            lastError: { stage: "precompile", message: "DeepGEMM precompile failed (exit 137)", at: now() },
-            logTail: { stage: "precompile", lines: ["Killed"] },
-        }), 100);
-        await assert.rejects(provider.create!(inputs), (e: Error) => {
-            assert.equal(e.message, "rank 1 (10.42.0.11) failed in stage precompile: DeepGEMM precompile failed (exit 137)\nlast 1 log lines of precompile:\n  | Killed");
-            return true;
-        });
+        let lists = 0;
+        s3.onList = () => {
+            if (++lists !== 2) return;
+            s3.put(bucket, "status/rank-1.json", {
+                ...record(1, "precompile", "failed", 0), updatedAt: now(),
+                lastError: { stage: "precompile", message: "DeepGEMM precompile failed (exit 137)", at: now() },
+                logTail: { stage: "precompile", lines: ["Killed"] },
+            });
+        };
+        try {
+            await assert.rejects(provider.create!(inputs), (e: Error) => {
+                assert.equal(e.message, "rank 1 (10.42.0.11) failed in stage precompile: DeepGEMM precompile failed (exit 137)\nlast 1 log lines of precompile:\n  | Killed");
+                return true;
+            });
+            assert.equal(lists, 2, "the stale serving record did not end the wait at the first poll");
+        } finally {
+            s3.onList = null;
+        }
     });
 
     it("diff and update: new nodes re-arm the gate, a budget change does not wait again", async () => {

@@ -79,8 +79,8 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
     check(block: Block | undefined, ctx: PlacementContext): Problem[];
     /** Where the nodes run and each rank's fixed address, rank 0 first. Called only when check() found nothing. */
     place(block: Block | undefined, ctx: PlacementContext): { placement: Placement; addresses: string[] };
-    /** Container env the cloud adds to the fabric's (catalog/fabrics.ts) on every node. */
-    nodeEnv?(block: Block | undefined): Record<string, string>;
+    /** Container env the cloud adds to the fabric's (catalog/fabrics.ts) on every node, e.g. its NIC names. */
+    nodeEnv?(block: Block | undefined, placement: Placement): Record<string, string>;
     /** List price of the cluster per hour, null when unknown. */
     costPerHour(placement: Placement, nodes: number): number | null;
     boot: {

@@ -44,17 +44,3 @@ export function plannedAzureHooks(plan: ServingPlan, opts: { hfToken: boolean })
     };
 }
 
-/** GCP: Secret Manager secrets and a state bucket named after the stack, in the stack's project. */
-export function plannedGcpHooks(plan: ServingPlan, opts: { hfToken: boolean; project: string | null }): BootHooks | null {
-    if (!opts.project) return null;
-    const stack = stackOf(plan);
-    const bucket = `${stack}-state-${shortHash(stack)}`;
-    return {
-        cloud: "gcp",
-        region: plan.region,
-        secrets: { hfToken: opts.hfToken ? `projects/${opts.project}/secrets/${stack}-hf-token` : null, apiKey: `projects/${opts.project}/secrets/${stack}-api-key` },
-        weightsMirror: null,
-        statusPrefix: `gs://${bucket}/status`,
-        cachePrefix: `gs://${bucket}/cache`,
-    };
-}

@@ -134,7 +134,7 @@ export function plan(spec: DeploymentSpec): PlanResult {
 
     const built = buildPlan({
         spec, gpu, weights, release, checkpoint: checkpoint!, row, nodes, gpusPerNode, tp, instance, placement: placed.placement, addresses: placed.addresses,
-        cloudEnv: adapter.nodeEnv?.(block) ?? {}, costPerHour: adapter.costPerHour(placed.placement, nodes), servedBytes, servedFp8,
+        cloudEnv: adapter.nodeEnv?.(block, placed.placement) ?? {}, costPerHour: adapter.costPerHour(placed.placement, nodes), servedBytes, servedFp8,
     });
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };

@@ -1,48 +1,35 @@
-// GCP behind the cloud seam.
+// GCP behind the cloud seam: the pure half (schema, checks, placement, prices, NCCL env of the
+// machine's fabric, preview mocks) and the Pulumi half (GcpServingCluster), loaded on first use.
 
-import { CLOUDS } from "../../catalog/index";
-import { checkClusterNetwork, clusterAddresses, type SubnetRules } from "../../plan/addresses";
-import { at } from "../../plan/paths";
-import type { CloudAdapter } from "../adapter";
-import { chooseInstanceType, listCostPerHour, namedInstanceTypeProblems } from "../catalog-choice";
-import { plannedGcpHooks } from "../planned-hooks";
-import { gcpSchema, type GcpConfig } from "./schema";
+import type { CloudAdapter, ServingClusterFactory } from "../adapter";
+import { chooseInstanceType, listCostPerHour } from "../catalog-choice";
+import { GCP_PROJECT_KEY, GCP_REGION_KEY, checkGcpConfig, gcpMachineFor, gcpPlacement, type GcpCheckContext } from "./checks";
+import { GCP_MACHINES } from "./machines";
+import { gcpPreviewMocks, gcpPreviewWorld } from "./preview-mocks";
+import { gcpSchema } from "./schema";
 
-export const GCP_PROJECT_KEY = "gcp:project";
-export const GCP_REGION_KEY = "gcp:region";
-
-// GCP reserves the network and gateway addresses and the last two of every subnet (VPC docs,
-// "Reserved IPv4 addresses in a subnet"); primary ranges are /8 to /29.
-const GCP_SUBNETS: SubnetRules = {
-    cloudName: "GCP", defaultSubnetCidr: CLOUDS.gcp.defaultSubnetCidr!, firstHostOffset: CLOUDS.gcp.firstHostOffset,
-    reservedLow: 2, reservedHigh: 2, minPrefix: 8, maxPrefix: 29,
-};
-export const gcpPath = (field: string): string => at("gcp", ...field.split("."));
+const contextOf = (ctx: { gpu: GcpCheckContext["gpu"]; nodes: number; settings: Readonly<Record<string, string>> }): GcpCheckContext => ({
+    gpu: ctx.gpu, nodes: ctx.nodes, project: ctx.settings[GCP_PROJECT_KEY] ?? null, region: ctx.settings[GCP_REGION_KEY] ?? null,
+});
 
 export const gcpAdapter: CloudAdapter<typeof gcpSchema> = {
     id: "gcp",
     schema: gcpSchema,
     stackKeys: { region: GCP_REGION_KEY, others: [GCP_PROJECT_KEY] },
-    instanceType: (block, gpu) => chooseInstanceType("gcp", block?.machineType, gpu),
-    check: (block, ctx) => [
-        ...namedInstanceTypeProblems("gcp", block?.machineType, ctx.gpu, gcpPath("machineType")),
-        ...checkClusterNetwork(block ?? {}, ctx.nodes, GCP_SUBNETS, gcpPath),
-    ],
-    place(block, ctx) {
-        const gcp: GcpConfig = block ?? {};
-        return {
-            placement: {
-                instanceType: chooseInstanceType("gcp", gcp.machineType, ctx.gpu)!.name,
-                zone: gcp.zone ?? null,
-                network: { id: null, subnetId: null, subnetCidr: gcp.subnetCidr ?? GCP_SUBNETS.defaultSubnetCidr, cidr: null },
-                allowedCidrs: gcp.allowedCidrs ?? [],
-                capacity: { type: "on-demand", reservation: null },
-                settings: { ...gcp, project: ctx.settings[GCP_PROJECT_KEY] ?? null },
-            },
-            addresses: clusterAddresses(gcp, ctx.nodes, GCP_SUBNETS)!,
-        };
-    },
+    instanceType: (block, gpu) => (gcpMachineFor(block ?? {}, gpu) ? chooseInstanceType("gcp", block?.machineType, gpu) : null),
+    check: (block, ctx) => checkGcpConfig(block ?? {}, contextOf(ctx)),
+    place: (block, ctx) => gcpPlacement(block ?? {}, contextOf(ctx)),
+    nodeEnv: (_block, placement) => ({ ...(placement.instanceType ? GCP_MACHINES[placement.instanceType]?.ncclEnv : {}) }),
     costPerHour: (placement, nodes) => listCostPerHour("gcp", placement, nodes),
+    // Local SSD comes blank; the boot pipeline stripes it into RAID0 itself.
     boot: { ephemeralMounts: [] },
-    plannedHooks: (plan, opts) => plannedGcpHooks(plan, { ...opts, project: (plan.placement.settings.project as string | null) ?? null }),
+    preview: {
+        mocks: (config, record) => gcpPreviewMocks(gcpPreviewWorld(config), (args) => record({ type: args.type, name: args.name, inputs: args.inputs })),
+        userData(resource) {
+            const rank = /-node-(\d+)$/.exec(resource.name);
+            const raw = (resource.inputs.metadata as Record<string, unknown> | undefined)?.["user-data"];
+            return resource.type === "gcp:compute/instance:Instance" && rank && typeof raw === "string" ? { rank: Number(rank[1]), raw } : null;
+        },
+    },
+    component: () => (require("./cluster") as typeof import("./cluster")).gcpServingCluster as ServingClusterFactory,
 };

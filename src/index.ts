@@ -7,5 +7,6 @@ export * from "./plan/index";
 export { renderUserData } from "./boot/index";
 export type { BootHooks } from "./boot/hooks";
 export * from "./clouds/aws/index";
+export * from "./clouds/gcp/index";
 export { CLOUD_ADAPTERS, cloudAdapter, hasComponent } from "./clouds/registry";
 export type { CloudAdapter, PlacementContext, ServingClusterArgs, ServingClusterOutputs, ServingClusterFactory } from "./clouds/adapter";

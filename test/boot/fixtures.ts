@@ -23,6 +23,7 @@ export function planOf(cloud: CloudId, rowId: string, opts: { gpu?: string; addr
     const config: Record<string, unknown> = { "deepseek-sglang:cluster": cluster };
     const region = REGION_KEY[cloud];
     if (region) config[region[0]] = region[1];
+    if (cloud === "gcp") config["gcp:project"] = "test-project";
     const r = planFromConfig(config, { stack: null });
     if (!r.ok) throw new Error(`${cloud} ${rowId}: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`);
     return r.plan;

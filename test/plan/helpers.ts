@@ -7,9 +7,10 @@ import { planFromConfig, type PlanResult, type ServingPlan } from "../../src/pla
 import { CLUSTER_KEY } from "../../src/spec/schema";
 
 export function configOf(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    // Tests plan AWS in us-east-2 unless they say otherwise (the planner refuses an AWS stack without a region).
-    const region = cluster.cloud === "aws" && !("aws:region" in extra) ? { "aws:region": "us-east-2" } : {};
-    return { [CLUSTER_KEY]: cluster, ...region, ...extra };
+    // Tests plan AWS in us-east-2 and GCP in a project in us-central1 unless they say otherwise (the
+    // planner refuses those stacks without the settings their cloud requires).
+    const settings: Record<string, Record<string, string>> = { aws: { "aws:region": "us-east-2" }, gcp: { "gcp:project": "test-project", "gcp:region": "us-central1" } };
+    return { [CLUSTER_KEY]: cluster, ...settings[String(cluster.cloud)], ...extra };
 }
 
 export function planCluster(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): PlanResult {

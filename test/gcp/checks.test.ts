@@ -18,10 +18,15 @@ describe("the GCP placement", () => {
         assert.equal(gcpStackFor("fp8-8xh200").plan.costPerHour, 84.81);
         assert.equal(gcpStackFor("bf16-4x8xa100").plan.costPerHour, 160.88);
     });
-    it("carries the machine type's NCCL NIC names in the container env", () => {
+    it("carries the machine type's NCCL NIC names in the container env, and the transport readiness must see", () => {
         assert.equal(gcpStackFor("fp8-2x8xh100").plan.nodes[0]!.env.NCCL_FASTRAK_IFNAME!.split(",").length, 8);
-        assert.equal(gcpStackFor("fp8-8xh200").plan.nodes[0]!.env.NCCL_NET, "gIB");
-        assert.equal(gcpStackFor("awq-8xa100").plan.nodes[0]!.env.NCCL_NET, undefined);
+        assert.equal(gcpStackFor("bf16-2x8xh200").plan.nodes[0]!.env.NCCL_NET, "gIB");
+        assert.equal(gcpStackFor("int8-16xa100").plan.nodes[0]!.env.NCCL_NET, undefined);
+        // The NCCL transport check (readiness.sh) is the one AWS uses for EFA, keyed by the fabric.
+        assert.equal(gcpStackFor("bf16-2x8xh200").plan.transport!.network, "gIB");
+        assert.equal(gcpStackFor("fp8-2x8xh100").plan.transport!.network, "FasTrak");
+        assert.equal(gcpStackFor("int8-16xa100").plan.transport!.network, "Socket");
+        assert.equal(gcpStackFor("fp8-8xh200").plan.transport, null, "one node: NVLink only");
     });
     it("honours a named zone, subnet and fixed addresses", () => {
         const s = withGcp(gcpStackFor("int8-16xa100"), { zone: "us-central1-c", subnetCidr: "10.9.0.0/24", privateIps: ["10.9.0.20", "10.9.0.30"] });

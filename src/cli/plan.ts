@@ -1,4 +1,4 @@
-// `npm run plan -- [--stack NAME | --config FILE] [--json]`: the offline preview of DESIGN.md.
+// `npm run plan -- [--stack NAME | --config FILE] [--json | --verbose]`: the offline preview of DESIGN.md.
 // Exit 0: every stack planned. Exit 2: invalid input, every problem on stderr as `<path>: <reason>`.
 
 import * as fs from "node:fs";
@@ -11,29 +11,53 @@ import { cloudAdapter } from "../clouds/registry";
 import { HF_TOKEN_KEY } from "../spec/schema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json]";
+const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json | --verbose] [--help]";
+const HELP = `${USAGE}
+
+Plans stacks offline: no cloud account and no Pulumi CLI. Runs the same program as \`pulumi up\`
+under Pulumi's mock runtime, so it shows exactly what would be created.
+
+  (no stack)      plan every stacks/Pulumi.<name>.yaml; one summary line per stack
+  --stack NAME    plan stacks/Pulumi.NAME.yaml
+  --config FILE   plan any file of that format (a \`config:\` map)
+  --json          print the whole plan as one JSON document (every node's argv, env and user data,
+                  the resources, the warnings); values the preview made up are listed in "placeholders"
+  --verbose       per node: address, SGLang command line, container environment; then the warnings
+  --help          this text
+
+Exit codes: 0 planned; 2 invalid input, each problem on stderr as \`<config path>: <reason>\`.
+Config keys: docs/config-reference.md.`;
 
 export class UsageError extends Error {}
+
+/** \`--help\`: not an error, but it ends the run before anything is planned. */
+export class HelpRequested extends Error {}
 
 export interface CliArgs {
     stack?: string;
     config?: string;
     json: boolean;
+    verbose: boolean;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
-    const args: CliArgs = { json: false };
+    const args: CliArgs = { json: false, verbose: false };
+    const seen = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]!;
+        const a = argv[i] ?? "";
+        if (a === "--help" || a === "-h") throw new HelpRequested(HELP);
+        if (a.startsWith("--") && seen.has(a)) throw new UsageError(`${a} given twice\n${USAGE}`);
+        seen.add(a);
         if (a === "--json") args.json = true;
+        else if (a === "--verbose") args.verbose = true;
         else if (a === "--stack" || a === "--config") {
             const v = argv[++i];
             if (!v || v.startsWith("--")) throw new UsageError(`${a} needs a value\n${USAGE}`);
             args[a === "--stack" ? "stack" : "config"] = v;
-        } else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
-        else throw new UsageError(`unknown argument ${a}\n${USAGE}`);
+        } else throw new UsageError(`unknown argument ${a}\n${USAGE}`);
     }
     if (args.stack && args.config) throw new UsageError(`--stack and --config exclude each other\n${USAGE}`);
+    if (args.json && args.verbose) throw new UsageError(`--json and --verbose exclude each other\n${USAGE}`);
     return args;
 }
 
@@ -71,6 +95,7 @@ export function planDocument(plan: ServingPlan, preview: Preview, config: StackC
         outputs: redactSecrets(preview.outputs),
         costPerHour: plan.costPerHour,
         warnings: plan.warnings,
+        placeholders: preview.placeholders,
     };
 }
 
@@ -97,15 +122,23 @@ export function userDataByRank(plan: ServingPlan, preview: Preview): string[] {
     return out;
 }
 
+const SUMMARY_WIDTHS = [24, 6, 16, 50, 18, 6, 11, 0] as const;
+
+function columns(texts: readonly string[]): string {
+    return texts.map((text, i) => text.padEnd(SUMMARY_WIDTHS[i] ?? 0)).join("  ").trimEnd();
+}
+
+/** The summary's first line: what each column holds. */
+export const SUMMARY_HEADER = columns(["STACK", "CLOUD", "ROW", "NODES x SHAPE (GPUS)", "RELEASE", "TP", "$/HOUR", "RESOURCES"]);
+
 export function summaryLine(plan: ServingPlan, preview: Preview): string {
     const shape = plan.placement.instanceType ? `${plan.row.nodes} x ${plan.placement.instanceType}` : `${plan.row.nodes} host(s)`;
     const cost = plan.costPerHour === null ? "price n/a" : `$${plan.costPerHour.toFixed(2)}/h`;
     const res = preview.resources.length > 0 ? `${preview.resources.length} resources` : "no component yet";
-    const cols: [string, number][] = [
-        [plan.stack ?? "(file)", 24], [plan.cloud, 6], [plan.row.id, 16], [`${shape} (${plan.row.nodes * plan.row.gpusPerNode} x ${plan.gpu.id})`, 50],
-        [`sglang ${plan.sglang.version}`, 18], [`tp ${plan.parallel.tp}`, 6], [cost, 11], [res, 0],
-    ];
-    return cols.map(([text, width]) => text.padEnd(width)).join("  ").trimEnd();
+    return columns([
+        plan.stack ?? "(file)", plan.cloud, plan.row.id, `${shape} (${plan.row.nodes * plan.row.gpusPerNode} x ${plan.gpu.id})`,
+        `sglang ${plan.sglang.version}`, `tp ${plan.parallel.tp}`, cost, res,
+    ]);
 }
 
 export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -115,6 +148,10 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
         args = parseArgs(argv);
         stacks = targets(args);
     } catch (e) {
+        if (e instanceof HelpRequested) {
+            out(e.message);
+            return 0;
+        }
         if (e instanceof UsageError || e instanceof ConfigFileError) {
             err(e.message);
             return 2;
@@ -124,6 +161,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
     const failures: { stack: string | null; problems: Problem[] }[] = [];
     const docs: Record<string, unknown>[] = [];
     const lines: string[] = [];
+    const details: string[] = [];
     const warnings: string[] = [];
     for (const config of stacks) {
         const result = planFromConfig(config.values, { stack: config.stack, secretKeys: config.secretKeys });
@@ -134,6 +172,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
         const preview = await previewStack(config, result.plan);
         docs.push(planDocument(result.plan, preview, config));
         lines.push(summaryLine(result.plan, preview));
+        if (args.verbose) details.push(verboseView(result.plan, preview));
         const prefix = stacks.length > 1 ? `${config.stack}: ` : "";
         for (const w of result.plan.warnings) warnings.push(`${prefix}warning: ${w.path ? `${w.path}: ` : ""}${w.message}`);
     }
@@ -143,10 +182,36 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
     }
     if (failures.length > 0) return 2;
     // Warnings go beside the summary on stderr (stdout stays one line per stack); --json carries them too.
-    if (!args.json && warnings.length > 0) err(warnings.join("\n"));
     if (args.json) out(JSON.stringify(args.stack || args.config ? docs[0] : docs, null, 2));
-    else out(lines.join("\n"));
+    else if (args.verbose) out(details.join("\n\n"));
+    else {
+        if (warnings.length > 0) err(warnings.join("\n"));
+        out([SUMMARY_HEADER, ...lines].join("\n"));
+    }
     return 0;
+}
+
+/** `--verbose`: one stack for a person: per node its address, command line and environment, then the warnings. */
+export function verboseView(plan: ServingPlan, preview: Preview): string {
+    const out = [
+        `${plan.stack ?? "(file)"}: ${summaryLine(plan, preview).split(/\s{2,}/).slice(1).join(", ")}`,
+        `  model ${plan.model.path}  image ${plan.sglang.image}`,
+    ];
+    for (const node of plan.nodes) {
+        out.push(`  rank ${node.rank}  ${node.address}`);
+        out.push(`    command: ${node.launch.map(shellQuote).join(" ")}`);
+        const env = Object.entries(node.env);
+        out.push(`    env:${env.length === 0 ? " (none)" : ""}`);
+        for (const [k, v] of env) out.push(`      ${k}=${v}`);
+    }
+    if (plan.deepgemm.precompile && plan.deepgemm.launch) out.push(`  DeepGEMM precompile: ${plan.deepgemm.launch.map(shellQuote).join(" ")}`);
+    out.push(`  warnings:${plan.warnings.length === 0 ? " none" : ""}`);
+    for (const w of plan.warnings) out.push(`    ${w.path ? `${w.path}: ` : ""}${w.message}`);
+    return out.join("\n");
+}
+
+function shellQuote(word: string): string {
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 if (require.main === module) {

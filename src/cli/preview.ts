@@ -15,6 +15,8 @@ export type { RecordedResource } from "../clouds/adapter";
 export interface Preview {
     resources: RecordedResource[];
     outputs: Record<string, unknown>;
+    /** Values the mock runtime made up (ids, the account, image ids), each with what it stands for. */
+    placeholders: Record<string, string>;
 }
 
 const PROJECT = "deepseek-sglang";
@@ -39,10 +41,11 @@ async function settle(): Promise<void> {
 
 export async function previewStack(config: StackConfig, plan: ServingPlan): Promise<Preview> {
     const adapter = cloudAdapter(plan.cloud);
-    if (!adapter.component || !adapter.preview) return { resources: [], outputs: {} };
+    if (!adapter.component || !adapter.preview) return { resources: [], outputs: {}, placeholders: {} };
     const resources: RecordedResource[] = [];
+    const placeholders: Record<string, string> = { ...adapter.preview.placeholders };
     await pulumi.runtime.setMocks(
-        adapter.preview.mocks(config.values, (r) => resources.push(r)),
+        withInventedIds(adapter.preview.mocks(config.values, (r) => resources.push(r)), placeholders),
         PROJECT,
         config.stack ?? "preview",
         false,
@@ -53,7 +56,21 @@ export async function previewStack(config: StackConfig, plan: ServingPlan): Prom
     const outputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw)) outputs[k] = await resolve(v);
     await settle();
-    return { resources, outputs };
+    return { resources, outputs, placeholders };
+}
+
+/** Every id a mock assigns (one the inputs did not name) is a stand-in for the one the cloud will assign. */
+function withInventedIds(mocks: pulumi.runtime.Mocks, placeholders: Record<string, string>): pulumi.runtime.Mocks {
+    return {
+        call: (args) => mocks.call(args),
+        newResource: async (args) => {
+            const result = await mocks.newResource(args);
+            if (args.custom !== false && typeof result.id === "string" && result.id !== args.inputs.id && result.id !== args.name && result.id !== "none") {
+                placeholders[result.id] = `${args.type} id of ${args.name}: assigned at pulumi up`;
+            }
+            return result;
+        },
+    };
 }
 
 async function resolve(value: unknown): Promise<unknown> {

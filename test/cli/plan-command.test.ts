@@ -10,27 +10,31 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { describe, it } from "node:test";
 import { listStacks } from "../../src/config";
+import { SUMMARY_HEADER, run } from "../../src/cli/plan";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const CLI = [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "src", "cli", "plan.ts")];
-
-function plan(args: string[]): { code: number; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** The command in-process (what `npm run plan` calls), its output captured. */
+async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(args, (s) => out.push(`${s}\n`), (s) => err.push(`${s}\n`));
+    return { code, stdout: out.join(""), stderr: err.join("") };
 }
 
 describe("plan command", () => {
-    it("with no arguments plans every stack, one summary line each", () => {
-        const r = plan([]);
+    it("with no arguments plans every stack: a header, then one summary line each", async () => {
+        const r = await plan([]);
         assert.equal(r.code, 0, r.stderr);
-        const lines = r.stdout.trim().split("\n");
+        const [header, ...lines] = r.stdout.trim().split("\n");
+        assert.equal(header, SUMMARY_HEADER);
+        assert.match(header ?? "", /^STACK\s+CLOUD\s+ROW/);
         const stacks = listStacks(ROOT);
         assert.equal(lines.length, stacks.length);
         for (const s of stacks) assert.ok(lines.some((l) => l.startsWith(`${s}  `)), `no line for ${s}`);
     });
 
-    it("--stack NAME --json prints the contract document", () => {
-        const r = plan(["--stack", "fp8-2x8xh100-aws", "--json"]);
+    it("--stack NAME --json prints the contract document", async () => {
+        const r = await plan(["--stack", "fp8-2x8xh100-aws", "--json"]);
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout);
         assert.equal(doc.stack, "fp8-2x8xh100-aws");
@@ -54,8 +58,8 @@ describe("plan command", () => {
         assert.equal(doc.costPerHour, 110.08);
     });
 
-    it("a cloud without a component yet plans with resources [] ", () => {
-        const r = plan(["--stack", "fp8-8xmi300x-azure", "--json"]);
+    it("a cloud without a component yet plans with resources [] ", async () => {
+        const r = await plan(["--stack", "fp8-8xmi300x-azure", "--json"]);
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout);
         assert.deepEqual(doc.resources, []);
@@ -63,7 +67,7 @@ describe("plan command", () => {
         assert.equal(doc.deepgemm.precompile, false);
     });
 
-    it("invalid input: exit 2, every problem as `<path>: <reason>`, no stack trace", () => {
+    it("invalid input: exit 2, every problem as `<path>: <reason>`, no stack trace", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
         const file = path.join(dir, "Pulumi.bad.yaml");
         fs.writeFileSync(file, [
@@ -77,7 +81,7 @@ describe("plan command", () => {
             "    sglang: { version: '0.4.6.post5', dpAttention: 1, extraArgs: ['--tp', '8'] }",
             "",
         ].join("\n"));
-        const r = plan(["--config", file]);
+        const r = await plan(["--config", file]);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(r.code, 2);
         assert.equal(r.stdout, "");
@@ -90,24 +94,54 @@ describe("plan command", () => {
         assert.doesNotMatch(r.stderr, /\n\s+at /);
     });
 
-    it("bad arguments and unknown stacks exit 2", () => {
-        assert.equal(plan(["--stack"]).code, 2);
-        assert.equal(plan(["--bogus"]).code, 2);
-        const r = plan(["--stack", "no-such-stack"]);
+    it("bad arguments and unknown stacks exit 2", async () => {
+        assert.equal((await plan(["--stack"])).code, 2);
+        assert.equal((await plan(["--bogus"])).code, 2);
+        const r = await plan(["--stack", "no-such-stack"]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /no file stacks\/Pulumi\.no-such-stack\.yaml/);
-        assert.equal(plan(["--config", "/nonexistent/Pulumi.x.yaml"]).code, 2);
+        assert.equal((await plan(["--config", "/nonexistent/Pulumi.x.yaml"])).code, 2);
     });
 
-    it("is wired as `npm run plan`", () => {
+    it("--help prints the options and exits 0; a repeated or conflicting flag exits 2", async () => {
+        const help = await plan(["--help"]);
+        assert.equal(help.code, 0);
+        for (const opt of ["--stack NAME", "--config FILE", "--json", "--verbose"]) assert.ok(help.stdout.includes(opt), `help lacks ${opt}`);
+        const twice = await plan(["--json", "--json"]);
+        assert.equal(twice.code, 2);
+        assert.match(twice.stderr, /--json given twice/);
+        assert.equal((await plan(["--stack", "fp8-8xh200-aws", "--stack", "awq-8xa100-aws"])).code, 2);
+        assert.equal((await plan(["--json", "--verbose"])).code, 2);
+    });
+
+    it("--verbose shows each node's address, command line and environment, and the warnings", async () => {
+        const r = await plan(["--stack", "fp8-2x8xh100-aws", "--verbose"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^fp8-2x8xh100-aws: aws, fp8-2x8xh100, 2 x p5\.48xlarge/);
+        assert.match(r.stdout, /rank 0 {2}10\.42\.0\.10\n {4}command: python3 -m sglang\.launch_server .*--node-rank 0/);
+        assert.match(r.stdout, /rank 1 {2}10\.42\.0\.11\n {4}command: python3 -m sglang\.launch_server .*--node-rank 1/);
+        assert.match(r.stdout, /\n {4}env:\n {6}[A-Z_]+=/);
+        assert.match(r.stdout, /\n {2}warnings:/);
+    });
+
+    it("--json names every value the preview made up as a placeholder", async () => {
+        const doc = JSON.parse((await plan(["--stack", "fp8-8xh200-aws", "--json"])).stdout);
+        const placeholders = doc.placeholders as Record<string, string>;
+        for (const id of doc.outputs.nodeIds as string[]) assert.match(placeholders[id] ?? "", /assigned at pulumi up/);
+        const amis = doc.resources.flatMap((r: { inputs: { imageId?: unknown } }) => (typeof r.inputs.imageId === "string" ? [r.inputs.imageId] : []));
+        assert.ok(amis.length > 0);
+        for (const ami of amis) assert.ok(placeholders[ami], `AMI ${ami} is not marked`);
+    });
+
+    it("is wired as `npm run plan`", async () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.match(pkg.scripts.plan, /src\/cli\/plan\.ts/);
     });
 });
 
 describe("plan --json user data for every node of every stack", () => {
-    it("is cloud-init that passes `cloud-init schema` and fits its cloud's cap (AWS: 16 KB) once gzipped", () => {
-        const r = plan(["--json"]);
+    it("is cloud-init that passes `cloud-init schema` and fits its cloud's cap (AWS: 16 KB) once gzipped", async () => {
+        const r = await plan(["--json"]);
         assert.equal(r.code, 0, r.stderr);
         const docs = JSON.parse(r.stdout) as { stack: string; cloud: CloudId; nodes: { rank: number; userData: string }[] }[];
         assert.equal(docs.length, listStacks(ROOT).length);

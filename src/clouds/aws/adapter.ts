@@ -4,7 +4,7 @@
 import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { listCostPerHour } from "../catalog-choice";
 import { DEFAULT_AWS_VPC_CIDR, awsNodeAddresses, checkAwsConfig, clusterSubnetCidr, resolveAwsInstanceType } from "./checks";
-import { awsPreviewMocks, awsPreviewWorld } from "./preview-mocks";
+import { PREVIEW_ACCOUNT_ID, PREVIEW_AMI_ID, awsPreviewMocks, awsPreviewWorld } from "./preview-mocks";
 import { awsSchema, type AwsConfig } from "./schema";
 
 export const AWS_REGION_KEY = "aws:region";
@@ -52,6 +52,10 @@ export const awsAdapter: CloudAdapter<typeof awsSchema> = {
             const rank = /-node-(\d+)$/.exec(resource.name);
             const raw = resource.inputs.userData;
             return resource.type === "aws:ec2/launchTemplate:LaunchTemplate" && rank && typeof raw === "string" ? { rank: Number(rank[1]), raw } : null;
+        },
+        placeholders: {
+            [PREVIEW_AMI_ID]: "AMI id: pulumi up reads the DLAMI's current id from its public SSM parameter",
+            [PREVIEW_ACCOUNT_ID]: "AWS account id: pulumi up uses the caller's",
         },
     },
     statusStore: (region) => (require("./status-store") as typeof import("./status-store")).s3StatusStore({ region: region! }),

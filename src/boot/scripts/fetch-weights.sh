@@ -144,12 +144,19 @@ convert_to_bf16() {
   status running "" "conversion=running"
   mkdir -p "$work" # shards finished by an interrupted run are kept: the converter resumes
   ensure_tool fp8-to-bf16.py
-  docker_base_args dargs
-  # Relative paths under one mounted parent, so the argv names no host path.
-  docker run --rm --name dsboot-convert "${dargs[@]}" -v "$(dirname "$out"):/dsboot/models" \
-    -v "$DSBOOT_BIN:/dsboot/bin:ro" -w /dsboot/models --entrypoint /dsboot/bin/fp8-to-bf16.py "$DSBOOT_IMAGE" \
-    --input "$(basename "$dir")" --output "$(basename "$work")" --jobs 4 ||
-    fail "FP8 -> BF16 conversion failed"
+  if [ "${DSBOOT_CONVERT_ON_HOST:-0}" = 1 ]; then
+    # The staging host (stage-weights.sh): no GPU and no serving image; the converter's numpy backend.
+    (cd "$(dirname "$out")" && python3 "$DSBOOT_BIN/fp8-to-bf16.py" --backend numpy --device cpu \
+      --input "$(basename "$dir")" --output "$(basename "$work")" --jobs "$DSBOOT_FETCH_PARALLEL") ||
+      fail "FP8 -> BF16 conversion failed"
+  else
+    docker_base_args dargs
+    # Relative paths under one mounted parent, so the argv names no host path.
+    docker run --rm --name dsboot-convert "${dargs[@]}" -v "$(dirname "$out"):/dsboot/models" \
+      -v "$DSBOOT_BIN:/dsboot/bin:ro" -w /dsboot/models --entrypoint /dsboot/bin/fp8-to-bf16.py "$DSBOOT_IMAGE" \
+      --input "$(basename "$dir")" --output "$(basename "$work")" --jobs 4 ||
+      fail "FP8 -> BF16 conversion failed"
+  fi
   tool check-converted --dir "$work" --out "$work/.dsboot-manifest.json" || fail "BF16 conversion output did not verify"
   rm -rf "$out" && mv "$work" "$out"
   tool mark --manifest "$out/.dsboot-manifest.json" --dir "$out"

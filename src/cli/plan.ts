@@ -9,6 +9,7 @@ import { previewStack, decodeUserData, type Preview } from "./preview";
 import { renderUserData } from "../boot/index";
 import { cloudAdapter } from "../clouds/registry";
 import { HF_TOKEN_KEY } from "../spec/schema";
+import { stagingEstimate } from "../weights/staging";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json | --verbose] [--help]";
@@ -94,6 +95,7 @@ export function planDocument(plan: ServingPlan, preview: Preview, config: StackC
         resources: preview.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })),
         outputs: redactSecrets(preview.outputs),
         costPerHour: plan.costPerHour,
+        staging: stagingEstimate(plan),
         warnings: plan.warnings,
         placeholders: preview.placeholders,
     };

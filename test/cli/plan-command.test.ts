@@ -56,6 +56,7 @@ describe("plan command", () => {
         assert.ok(doc.resources.length > 0);
         for (const res of doc.resources) assert.ok(typeof res.type === "string" && typeof res.name === "string" && typeof res.inputs === "object");
         assert.equal(doc.costPerHour, 110.08);
+        assert.ok(doc.staging.gpuHoursAvoided > 0 && doc.staging.savedUsd > 0, "the plan shows what staging saves");
     });
 
     it("a cloud without a component yet plans with resources [] ", async () => {

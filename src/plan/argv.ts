@@ -10,6 +10,7 @@ export const COMPILE_DEEP_GEMM = ["python3", "-m", "sglang.compile_deep_gemm"];
 
 /** Seed FAQ: "--dist-timeout 3600" for slow loads and NCCL timeouts on multi-node. */
 export const MULTI_NODE_DIST_TIMEOUT_S = 3600;
+/** Replaced with the API key at boot; reserved in user values (spec/values.ts). */
 export const API_KEY_PLACEHOLDER = "@SGLANG_API_KEY@";
 
 export interface ArgvInputs {

@@ -11,6 +11,8 @@ import {
     CHECKPOINTS,
     DOCUMENTED_SMALLER_SHAPES,
     PRICE_BASIS,
+    REGION_NAMES,
+    GCP_PROJECT_ID,
     ROCE_GID_INDEX,
     findCheckpoint,
     findRow,
@@ -103,6 +105,7 @@ export function plan(spec: DeploymentSpec): PlanResult {
         }
     }
 
+    problems.push(...checkStackKeys(cloud, adapter.stackKeys, spec.settings));
     const placementContext = { gpu: gpu.id, nodes, settings: spec.settings };
     problems.push(...adapter.check(block, placementContext));
     // Placing needs a shape the GPU fits and a clean block; any refusal so far makes it moot.
@@ -139,6 +142,28 @@ export function plan(spec: DeploymentSpec): PlanResult {
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
     return { ok: true, plan: built };
+}
+
+/** The stack keys the cloud reads outside the cluster block: set, and named the way this cloud names them. */
+function checkStackKeys(cloud: CloudId, keys: { region: string | null; others: readonly string[] }, settings: Readonly<Record<string, string>>): Problem[] {
+    if (cloud === "hosts") return [];
+    const problems: Problem[] = [];
+    const own = REGION_NAMES[cloud];
+    if (keys.region) {
+        const region = settings[keys.region];
+        if (region === undefined) {
+            problems.push({ path: keys.region, reason: `missing: set the ${own.what} in the stack file (${keys.region}: ${own.example}); instance types, prices and the boot pipeline's API calls depend on it` });
+        } else if (!own.pattern.test(region)) {
+            const other = (Object.keys(REGION_NAMES) as (keyof typeof REGION_NAMES)[]).find((c) => c !== cloud && REGION_NAMES[c].pattern.test(region));
+            problems.push({ path: keys.region, reason: `"${region}" is ${other ? `an ${REGION_NAMES[other].what} name` : "not a region name"}; this stack runs on ${cloud}, which needs an ${own.what} such as ${own.example}` });
+        }
+    }
+    for (const key of keys.others) {
+        const value = settings[key];
+        if (value === undefined) problems.push({ path: key, reason: `missing: this cloud needs ${key} in the stack file` });
+        else if (key === "gcp:project" && !GCP_PROJECT_ID.test(value)) problems.push({ path: key, reason: `"${value}" is not a GCP project id (6-30 lower-case letters, digits and hyphens, starting with a letter)` });
+    }
+    return problems;
 }
 
 /** What `plan` shows beside a plan it accepts (the warnings channel). */

@@ -142,7 +142,6 @@ export const MANAGED_DESTS: Record<string, string> = {
     dist_init_addr: "rank 0's fixed private address is assigned by the library",
     host: "the library binds the API on all interfaces behind the security group",
     port: "the API port is fixed by the library",
-    api_key: "the API key is generated and read from the secret store at boot",
     trust_remote_code: "always on for DeepSeek",
     enable_metrics: "always on",
     dist_timeout: "set by the library for multi-node (seed FAQ)",
@@ -159,6 +158,17 @@ export const MANAGED_DESTS: Record<string, string> = {
     enable_torch_compile: "set sglang.torchCompile",
     torch_compile_max_bs: "set sglang.torchCompile.maxBs",
     mem_fraction_static: "set sglang.memFractionStatic",
+};
+
+/**
+ * Flags whose value is a secret, by dest, with where that secret belongs instead. extraArgs are plain
+ * stack config: they sit unencrypted in the stack file, the Pulumi state, the user data and `ps`.
+ */
+export const SECRET_DESTS: Record<string, string> = {
+    api_key: "the library generates the API key, keeps it in the cloud's secret store and reads it at boot; read it with `pulumi stack output apiKey --show-secrets`",
+    admin_api_key: "the library has no secret setting for an admin key yet, and a plain value would leak; leave the admin endpoints off",
+    ssl_keyfile_password: "TLS is not terminated by SGLang in this library (the endpoint is private behind the allow-list); a key password in plain config would leak",
+    watermark_config: "its inline JSON carries the watermark keys; the library has no secret setting for them yet",
 };
 
 /**
@@ -203,6 +213,11 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
         }
         if (flag.dest === "config") {
             problems.push({ path, reason: `${name} loads further flags from a file the library cannot check; put them in extraArgs` });
+            return;
+        }
+        const secret = SECRET_DESTS[canonicalDest(flag.dest)];
+        if (secret) {
+            problems.push({ path, reason: `${name} carries a secret, and extraArgs are plain config (stack file, state, user data); ${secret}` });
             return;
         }
         const managed = MANAGED_DESTS[canonicalDest(flag.dest)];

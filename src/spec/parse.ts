@@ -7,6 +7,7 @@ import { cloudAdapter } from "../clouds/registry";
 import type { Problem } from "../plan/types";
 import { CLUSTER_KEY, HF_TOKEN_KEY, issuePath } from "./keys";
 import { clusterSchema, type ClusterConfig } from "./schema";
+import { checkStrings } from "./values";
 
 export { issuePath } from "./keys";
 
@@ -26,10 +27,18 @@ export function isSecureValue(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
 }
 
+/** Keys that moved out of the cluster block: where their setting lives now. */
+const MOVED_KEYS: Record<string, string> = {
+    "azure.location": "the Azure location is the stack key azure-native:location (the one the azure-native provider reads); set it there",
+};
+
 function zodProblems(base: string, error: z.ZodError): Problem[] {
     return error.issues.flatMap((issue) => {
         if (issue.code === "unrecognized_keys") {
-            return issue.keys.map((key) => ({ path: issuePath(base, [...issue.path, key]), reason: "unknown key (check the spelling; unknown keys are refused so typos cannot pass silently)" }));
+            return issue.keys.map((key) => {
+                const moved = MOVED_KEYS[[...issue.path, key].join(".")];
+                return { path: issuePath(base, [...issue.path, key]), reason: moved ?? "unknown key (check the spelling; unknown keys are refused so typos cannot pass silently)" };
+            });
         }
         return [{ path: issuePath(base, issue.path), reason: issue.message }];
     });
@@ -58,9 +67,13 @@ export function parseDeploymentConfig(
     if (raw === undefined) {
         return { ok: false, problems: [{ path: CLUSTER_KEY, reason: "missing: every stack sets cloud, gpu and weights here" }] };
     }
+    // Control characters and the reserved placeholder, anywhere in the block: one problem per value.
+    const stringProblems = checkStrings(CLUSTER_KEY, raw);
+    problems.push(...stringProblems);
+    const badPaths = new Set(stringProblems.map((p) => p.path));
     let parsed = clusterSchema.safeParse(raw);
     if (!parsed.success) {
-        problems.push(...zodProblems(CLUSTER_KEY, parsed.error));
+        problems.push(...zodProblems(CLUSTER_KEY, parsed.error).filter((p) => !badPaths.has(p.path)));
         // Typos alone should not hide the planner's findings: drop the unknown keys and parse again.
         if (parsed.error.issues.every((i) => i.code === "unrecognized_keys")) parsed = clusterSchema.safeParse(withoutUnknownKeys(raw, parsed.error));
     }
@@ -76,6 +89,8 @@ export function parseDeploymentConfig(
         problems.push({ path: HF_TOKEN_KEY, reason: "must be a Pulumi secret: run `pulumi config set --secret hfToken <token>`; a plain value would sit unencrypted in the stack file and state" });
     }
     if (!parsed.success) return { ok: false, problems };
+    // A value with a control character or the placeholder must not reach the planner: its problem is said.
+    if (stringProblems.length > 0) return { ok: false, problems };
 
     const cluster = parsed.data;
     const { stackKeys } = cloudAdapter(cluster.cloud as CloudId);

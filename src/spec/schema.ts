@@ -5,6 +5,7 @@ import { z } from "zod";
 import { CLOUD_IDS, GPU_IDS, WEIGHTS_IDS, type CloudId } from "../catalog/index";
 import { CLOUD_ADAPTERS } from "../clouds/registry";
 import { positiveInt } from "./fields";
+import { revisionProblem } from "./values";
 
 export { CONFIG_NAMESPACE, CLUSTER_KEY, HF_TOKEN_KEY } from "./keys";
 
@@ -43,7 +44,10 @@ export const clusterSchema = z.strictObject({
     /** Hugging Face repo id; default: the row's recipe checkpoint. */
     model: z.string().optional(),
     /** Git revision of the model repo; pins the weights and keys the DeepGEMM cache. Default `main`. */
-    revision: z.string().regex(/^[A-Za-z0-9._/-]+$/, "must be a branch, tag or commit").optional(),
+    revision: z.string().superRefine((r, ctx) => {
+        const reason = revisionProblem(r);
+        if (reason) ctx.addIssue({ code: "custom", message: reason });
+    }).optional(),
     sglang: sglangSchema.optional(),
     // Each cloud's own block (`aws:`, `gcp:` ...), defined by its adapter (src/clouds/<cloud>/).
     ...cloudBlocks(),

@@ -6,11 +6,16 @@ import { parseSglangArgv } from "../../src/plan/argparse";
 import { planFromConfig, type PlanResult, type ServingPlan } from "../../src/plan/index";
 import { CLUSTER_KEY } from "../../src/spec/schema";
 
+/** The stack keys each cloud needs (the planner refuses a stack without them), unless a test sets its own. */
+const CLOUD_KEYS: Record<string, Record<string, string>> = {
+    aws: { "aws:region": "us-east-2" },
+    azure: { "azure-native:location": "eastus" },
+    gcp: { "gcp:region": "us-central1", "gcp:project": "test-project" },
+};
+
 export function configOf(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    // Tests plan AWS in us-east-2 and GCP in a project in us-central1 unless they say otherwise (the
-    // planner refuses those stacks without the settings their cloud requires).
-    const settings: Record<string, Record<string, string>> = { aws: { "aws:region": "us-east-2" }, gcp: { "gcp:project": "test-project", "gcp:region": "us-central1" } };
-    return { [CLUSTER_KEY]: cluster, ...settings[String(cluster.cloud)], ...extra };
+    const keys = Object.fromEntries(Object.entries(CLOUD_KEYS[String(cluster.cloud)] ?? {}).filter(([k]) => !(k in extra)));
+    return { [CLUSTER_KEY]: cluster, ...keys, ...extra };
 }
 
 export function planCluster(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): PlanResult {

@@ -19,7 +19,6 @@ export const awsAdapter: CloudAdapter<typeof awsSchema> = {
     check(block, ctx) {
         const region = ctx.settings[AWS_REGION_KEY] ?? null;
         return [
-            ...(region ? [] : [{ path: AWS_REGION_KEY, reason: "missing: set the AWS region in the stack file (aws:region: us-east-2); the instance types, prices and the boot pipeline's API calls depend on it" }]),
             ...checkAwsConfig({ aws: block }, { gpu: ctx.gpu, nodes: ctx.nodes, region }),
         ];
     },

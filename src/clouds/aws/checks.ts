@@ -11,7 +11,8 @@ import {
     type GpuId,
     type InstanceType,
 } from "../../catalog/index";
-import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4 } from "../../plan/addresses";
+import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4, allowListProblems } from "../../plan/addresses";
+import { looksLikeSecret } from "../../spec/values";
 import { at } from "../../plan/paths";
 import type { Problem } from "../../plan/types";
 import type { AwsConfig } from "./schema";
@@ -192,7 +193,7 @@ function checkPrivateIps(aws: AwsConfig, nodes: number): Problem[] {
 }
 
 function privateIpProblem(ip: string, subnet: string, seen: Set<string>): string | null {
-    if (!validIpv4(ip)) return `${ip} is not a valid IPv4 address`;
+    if (!validIpv4(ip)) return `${ip} is not a valid IPv4 address (four octets, each 0-255)`;
     if (seen.has(ip)) return `${ip} is listed twice; every rank needs its own address`;
     if (!cidrContains(subnet, ip)) return `${ip} is outside the subnet ${subnet}`;
     const { base, size } = parseCidr(subnet);
@@ -202,17 +203,7 @@ function privateIpProblem(ip: string, subnet: string, seen: Set<string>): string
 }
 
 function checkAllowedCidrs(aws: AwsConfig): Problem[] {
-    if (aws.allowPublicCidr) return [];
-    const problems: Problem[] = [];
-    (aws.allowedCidrs ?? []).forEach((cidr, i) => {
-        if (parseCidr(cidr).prefix === 0) {
-            problems.push({
-                path: awsPath(`allowedCidrs[${i}]`),
-                reason: `${cidr} opens the API port to the whole internet; list your clients' CIDRs, or set allowPublicCidr: true to accept that`,
-            });
-        }
-    });
-    return problems;
+    return allowListProblems(aws.allowedCidrs, aws.allowPublicCidr, awsPath);
 }
 
 function checkAvailabilityZone(aws: AwsConfig, region: string | null): Problem[] {
@@ -252,10 +243,15 @@ function validBucketName(name: string): boolean {
 }
 
 function checkTags(aws: AwsConfig): Problem[] {
-    // The `aws:` tag prefix is reserved for AWS (EC2 UG, "Tag restrictions").
-    return Object.keys(aws.tags ?? {})
-        .filter((key) => key.toLowerCase().startsWith("aws:"))
-        .map((key) => ({ path: awsPath(`tags.${key}`), reason: `tag keys starting with "aws:" are reserved for AWS` }));
+    return Object.entries(aws.tags ?? {}).flatMap(([key, value]) => {
+        const path = awsPath(`tags.${key}`);
+        // The `aws:` tag prefix is reserved for AWS (EC2 UG, "Tag restrictions").
+        if (key.toLowerCase().startsWith("aws:")) return [{ path, reason: `tag keys starting with "aws:" are reserved for AWS` }];
+        // Tags are readable by anyone with ec2:DescribeTags and copied into billing reports.
+        const secret = looksLikeSecret(value);
+        if (secret) return [{ path, reason: `the value looks like ${secret}; tags are plain text any account reader sees, so keep credentials out of them (the Hugging Face token goes in deepseek-sglang:hfToken as a secret)` }];
+        return [];
+    });
 }
 
 // ---- address layout -------------------------------------------------------------------------

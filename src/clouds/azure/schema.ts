@@ -4,7 +4,6 @@ import { z } from "zod";
 import { clusterNetworkFields } from "../../spec/fields";
 
 export const azureSchema = z.strictObject({
-    location: z.string().optional(),
     vmSize: z.string().optional(),
     ...clusterNetworkFields,
 });

@@ -1,5 +1,6 @@
 // Machines the user already has, behind the cloud seam: plan-only until its component exists.
 
+import { rankAddressesProblems } from "../../plan/addresses";
 import { at } from "../../plan/paths";
 import type { CloudAdapter } from "../adapter";
 import { plannedHostsHooks } from "../planned-hooks";
@@ -12,10 +13,11 @@ export const hostsAdapter: CloudAdapter<typeof hostsSchema> = {
     instanceType: () => null,
     check(hosts, ctx) {
         if (hosts === undefined) return [{ path: at("hosts"), reason: "cloud: hosts needs hosts.addresses, the private IPv4 of each machine, rank 0 first" }];
+        const problems = rankAddressesProblems(hosts.addresses, (i) => at("hosts", "addresses", i));
         if (hosts.addresses.length !== ctx.nodes) {
-            return [{ path: at("hosts", "addresses"), reason: `lists ${hosts.addresses.length} address(es) but the cluster has ${ctx.nodes} node(s)` }];
+            problems.push({ path: at("hosts", "addresses"), reason: `lists ${hosts.addresses.length} address(es) but the cluster has ${ctx.nodes} node(s)` });
         }
-        return [];
+        return problems;
     },
     place: (hosts) => ({
         placement: {

@@ -193,14 +193,14 @@ export function allowListProblems(cidrs: string[] | undefined, allowPublic: bool
     });
     if (allowPublic) return problems;
     const exposure = (n: number) => (n >= publicAddressesCovered(["0.0.0.0/0"]) ? "the whole internet" : `${n.toLocaleString("en-US")} public addresses, more than a /8`);
-    // One CIDR that is too wide on its own is named; otherwise the union is judged as a whole.
+    // One CIDR too wide on its own is named; otherwise the union is judged as a whole, once.
     const wide = good.filter((c) => publicAddressesCovered([c]) > PUBLIC_ALLOWANCE);
-    for (const c of wide) {
-        problems.push({ path: path(`allowedCidrs[${cidrs.indexOf(c)}]`), reason: `${c} opens the API port to ${exposure(publicAddressesCovered([c]))}; list your clients' CIDRs, or set allowPublicCidr: true to accept that` });
-    }
     const publicCount = publicAddressesCovered(good);
-    if (wide.length === 0 && publicCount > PUBLIC_ALLOWANCE) {
-        problems.push({ path: path("allowedCidrs"), reason: `together these CIDRs open the API port to ${exposure(publicCount)}; list your clients' CIDRs, or set allowPublicCidr: true to accept that` });
+    const advice = "list your clients' CIDRs, or set allowPublicCidr: true to accept that";
+    if (wide.length === 1) {
+        problems.push({ path: path(`allowedCidrs[${cidrs.indexOf(wide[0]!)}]`), reason: `${wide[0]} opens the API port to ${exposure(publicAddressesCovered(wide))}; ${advice}` });
+    } else if (publicCount > PUBLIC_ALLOWANCE) {
+        problems.push({ path: path("allowedCidrs"), reason: `together these CIDRs (${(wide.length > 1 ? wide : good).join(", ")}) open the API port to ${exposure(publicCount)}; ${advice}` });
     }
     return problems;
 }

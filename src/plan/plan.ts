@@ -155,7 +155,8 @@ function checkStackKeys(cloud: CloudId, keys: { region: string | null; others: r
             problems.push({ path: keys.region, reason: `missing: set the ${own.what} in the stack file (${keys.region}: ${own.example}); instance types, prices and the boot pipeline's API calls depend on it` });
         } else if (!own.pattern.test(region)) {
             const other = (Object.keys(REGION_NAMES) as (keyof typeof REGION_NAMES)[]).find((c) => c !== cloud && REGION_NAMES[c].pattern.test(region));
-            problems.push({ path: keys.region, reason: `"${region}" is ${other ? `an ${REGION_NAMES[other].what} name` : "not a region name"}; this stack runs on ${cloud}, which needs an ${own.what} such as ${own.example}` });
+            const a = (what: string) => `${/^[AEIOU]/.test(what) ? "an" : "a"} ${what}`;
+            problems.push({ path: keys.region, reason: `"${region}" is ${other ? `${a(REGION_NAMES[other].what)} name` : "not a region name"}; this stack runs on ${cloud}, which needs ${a(own.what)} such as ${own.example}` });
         }
     }
     for (const key of keys.others) {

@@ -3,6 +3,7 @@
 // parser must accept it, and the values both parsers read must agree, so the two cannot drift.
 
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -49,6 +50,14 @@ function collect(): { batch: ArgvBatch; planned: string[] } {
         const r = planFromConfig(cfg.values, { stack: name, secretKeys: cfg.secretKeys });
         assert.ok(r.ok, `stack ${name} does not plan: ${!r.ok && JSON.stringify(r.problems)}`);
         addPlan(batch, r.plan, `stack ${name}`);
+    }
+    // The corpus of valid unusual stack files.
+    const corpus = path.join(ROOT, "test", "plan", "corpus");
+    for (const f of fs.readdirSync(corpus).filter((n) => n.endsWith(".yaml"))) {
+        const cfg = readStackFile(path.join(corpus, f), null);
+        const r = planFromConfig(cfg.values, { stack: null, secretKeys: cfg.secretKeys });
+        assert.ok(r.ok, `corpus ${f} does not plan`);
+        addPlan(batch, r.plan, `corpus ${f}`);
     }
     for (const version of Object.keys(RELEASES)) {
         for (const row of ROWS) {

@@ -97,11 +97,10 @@ export const PRICE_BASIS: Record<Exclude<CloudId, "hosts">, { region: string; so
  * How each cloud spells a region, so a region of another cloud is caught: AWS `us-east-2` (area,
  * direction, digit; AWS General Reference, "Regions"), GCP `us-central1` (area, direction+digit; GCP
  * docs, "Regions and zones"), Azure `eastus` (one lower-case word, maybe a digit; `az account
- * list-locations`). GCP project ids: 6-30 lower-case letters, digits and hyphens, starting with a letter.
+ * list-locations`).
  */
 export const REGION_NAMES: Record<Exclude<CloudId, "hosts">, { pattern: RegExp; example: string; what: string }> = {
     aws: { pattern: /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$/, example: "us-east-2", what: "AWS region" },
     gcp: { pattern: /^[a-z]+-[a-z]+\d{1,2}$/, example: "us-central1", what: "GCP region" },
     azure: { pattern: /^[a-z]+[a-z0-9]*$/, example: "eastus", what: "Azure location" },
 };
-export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;

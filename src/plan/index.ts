@@ -12,18 +12,22 @@ import type { PlanResult, Problem, ServingPlan } from "./types";
 
 /**
  * User data must fit the smallest cloud cap (EC2's 16 KB, gzipped as the components send it). Rank 0's
- * is the largest (it carries the API-key hook); it is rendered with stand-in hook names longer than any
- * real ARN or URL, so a plan that passes here fits on every cloud.
+ * is the largest (it carries the API-key hook). A refusal is the user's only when their settings push
+ * it over: the same plan without sglang.extraArgs fits. (The library's own size is the boot tests' job.)
  */
 export function userDataProblems(p: ServingPlan, spec: DeploymentSpec): Problem[] {
-    const long = "x".repeat(160);
-    const hooks: BootHooks = { cloud: p.cloud, region: p.region, secrets: { hfToken: long, apiKey: long }, weightsMirror: long, weightsMirrorWritable: true, statusPrefix: long, cachePrefix: long };
-    const bytes = gzipUserData(renderUserData(p, 0, hooks)).length;
+    const extraArgs = spec.cluster.sglang?.extraArgs ?? [];
+    if (extraArgs.length === 0) return [];
+    const arn = "x".repeat(100); // as long as a Secrets Manager ARN or a Key Vault secret URL
+    const hooks: BootHooks = { cloud: p.cloud, region: p.region, secrets: { hfToken: arn, apiKey: arn }, weightsMirror: null, statusPrefix: arn, cachePrefix: null };
+    const size = (plan: ServingPlan) => gzipUserData(renderUserData(plan, 0, hooks)).length;
+    const bytes = size(p);
     if (bytes <= USER_DATA_LIMIT_BYTES) return [];
-    const extra = (spec.cluster.sglang?.extraArgs ?? []).join(" ").length;
-    const path = extra > 0 ? at("sglang", "extraArgs") : at("model");
-    const why = extra > 0 ? `sglang.extraArgs adds ${extra} characters to every node's command line` : "the model and revision names make it large";
-    return [{ path, reason: `rank 0's user data would be ${bytes} bytes gzipped, over the ${USER_DATA_LIMIT_BYTES} bytes a cloud accepts (EC2's cap); ${why}; shorten it (long JSON values can often go into fewer, shorter flags)` }];
+    const strip = (argv: string[] | null) => (argv ? argv.filter((t) => !extraArgs.includes(t)) : argv);
+    const without: ServingPlan = { ...p, nodes: p.nodes.map((n) => ({ ...n, launch: strip(n.launch)!, precompile: strip(n.precompile) })) };
+    if (size(without) > USER_DATA_LIMIT_BYTES) return [];
+    const extra = extraArgs.join(" ").length;
+    return [{ path: at("sglang", "extraArgs"), reason: `rank 0's user data would be ${bytes} bytes gzipped, over the ${USER_DATA_LIMIT_BYTES} bytes a cloud accepts (EC2's cap); sglang.extraArgs adds ${extra} characters to every node's command line; shorten it` }];
 }
 
 /** Stack config map -> ServingPlan: parse the spec, then plan it. Both steps list every problem. */

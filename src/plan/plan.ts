@@ -12,7 +12,6 @@ import {
     DOCUMENTED_SMALLER_SHAPES,
     PRICE_BASIS,
     REGION_NAMES,
-    GCP_PROJECT_ID,
     ROCE_GID_INDEX,
     findCheckpoint,
     findRow,
@@ -105,9 +104,12 @@ export function plan(spec: DeploymentSpec): PlanResult {
         }
     }
 
-    problems.push(...checkStackKeys(cloud, adapter.stackKeys, spec.settings));
+    // Stack keys are checked the same way on every cloud; the adapter's own word on a key already
+    // reported here would be a second line for one problem.
+    const keyProblems = checkStackKeys(cloud, adapter.stackKeys, spec.settings);
+    problems.push(...keyProblems);
     const placementContext = { gpu: gpu.id, nodes, settings: spec.settings };
-    problems.push(...adapter.check(block, placementContext));
+    problems.push(...adapter.check(block, placementContext).filter((p) => !keyProblems.some((k) => k.path === p.path)));
     // Placing needs a shape the GPU fits and a clean block; any refusal so far makes it moot.
     const placed = problems.length === 0 ? adapter.place(block, placementContext) : null;
 
@@ -162,7 +164,6 @@ function checkStackKeys(cloud: CloudId, keys: { region: string | null; others: r
     for (const key of keys.others) {
         const value = settings[key];
         if (value === undefined) problems.push({ path: key, reason: `missing: this cloud needs ${key} in the stack file` });
-        else if (key === "gcp:project" && !GCP_PROJECT_ID.test(value)) problems.push({ path: key, reason: `"${value}" is not a GCP project id (6-30 lower-case letters, digits and hyphens, starting with a letter)` });
     }
     return problems;
 }

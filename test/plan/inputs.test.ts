@@ -120,7 +120,7 @@ describe("values, revisions, regions", () => {
         one(problemsOf(H200, { "aws:region": "us-central1" }), "aws:region", /a GCP region name/);
         const gcp = { cloud: "gcp", gpu: "H100", weights: "fp8" };
         one(problemsOf(gcp, { "gcp:region": "us-east-2" }), "gcp:region", /an AWS region name/);
-        one(problemsOf(gcp, { "gcp:project": "Bad_Project" }), "gcp:project", /not a GCP project id/);
+        one(problemsOf(gcp, { "gcp:project": "Bad_Project" }), "gcp:project", /not a project id/);
         const azure = { cloud: "azure", gpu: "MI300X", weights: "fp8" };
         one(problemsOf(azure, { "azure-native:location": "us-east-1" }), "azure-native:location", /an AWS region name/);
         one(problemsOf({ ...azure, azure: { location: "eastus" } }), `${P}.azure.location`, /azure-native:location/);

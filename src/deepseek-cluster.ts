@@ -4,81 +4,22 @@
 // components themselves; both paths plan with the same checks.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudId } from "./catalog/index";
+import { z } from "zod";
+import { CLOUD_IDS, type CloudId } from "./catalog/index";
+import type { ClusterSettings } from "./cluster-settings";
 import { cloudAdapter } from "./clouds/registry";
 import type { ServingClusterOutputs } from "./clouds/adapter";
 import { formatProblems, planFromConfig, type ServingPlan } from "./plan/index";
 import { CLUSTER_KEY, HF_TOKEN_KEY } from "./spec/keys";
-import type { ClusterConfig } from "./spec/schema";
-
-/** The MTP (EAGLE) speculative decoding settings of the seed's recipes. */
-export interface MtpArgs {
-    /** `--speculative-num-steps`. */
-    steps: number;
-    /** `--speculative-eagle-topk`. */
-    topk: number;
-    /** `--speculative-num-draft-tokens`. */
-    draftTokens: number;
-}
-
-/** torch.compile as the row's recipe uses it. */
-export interface TorchCompileArgs {
-    /** `false` turns off the torch.compile a row's recipe turns on. Default: the recipe's choice. */
-    enabled?: boolean;
-    /** `--torch-compile-max-bs`. Default: the recipe's. */
-    maxBs?: number;
-}
-
-/** SGLang settings; every field optional (the row's recipe decides what is unset). */
-export interface SglangArgs {
-    /** A release the library knows (catalog/releases.ts). Default: the catalog's default release. */
-    version?: string;
-    /** `--attention-backend`. Default: the release's own choice for the GPU. */
-    attentionBackend?: string;
-    /** DP size for `--enable-dp-attention`. Default: off. */
-    dpAttention?: number;
-    /** Multi-token prediction. Default: off. */
-    mtp?: MtpArgs;
-    /** `--tool-call-parser` for the model. Default: off. */
-    toolCalling?: boolean;
-    /** `--reasoning-parser` (e.g. `deepseek-r1`). Default: none. */
-    reasoningParser?: string;
-    /** `--enable-custom-logit-processor` (the thinking-budget processor). Default: off. */
-    customLogitProcessor?: boolean;
-    /** torch.compile. Default: the recipe's. */
-    torchCompile?: TorchCompileArgs;
-    /** `--mem-fraction-static`, between 0 and 1. Default: SGLang's. */
-    memFractionStatic?: number;
-    /** Force DeepGEMM on or off. Default: on for FP8 on Hopper. */
-    deepGemm?: boolean;
-    /** Require the chunked prefix cache. Default: SGLang's. */
-    chunkedPrefixCache?: boolean;
-    /** Further SGLang flags, checked against the release's own flag set. Default: none. */
-    extraArgs?: string[];
-}
+import { clusterSchema } from "./spec/schema";
 
 /**
- * Arguments of {@link DeepSeekCluster}: the `deepseek-sglang:cluster` stack config key, field for
- * field (docs/config-reference.md), plus the stack settings the cloud reads and the secrets.
+ * Arguments of {@link DeepSeekCluster}: the `deepseek-sglang:cluster` stack key field for field
+ * (generated into cluster-settings.ts from its schema), plus the stack settings the cloud reads and
+ * the secrets.
  */
-export interface DeepSeekClusterArgs {
-    /** Where the nodes run: `aws`, `gcp`, `azure` or `hosts`. */
-    cloud: string;
-    /** `H200`, `H100`, `H800`, `H20`, `A100`, `A800`, `L40S` or `MI300X`. */
-    gpu: string;
-    /** `fp8`, `bf16`, `awq` or `int8`. */
-    weights: string;
-    /** Node count. Default: the row's. */
-    nodes?: number;
-    /** Hugging Face repo id. Default: the row's recipe checkpoint. */
-    model?: string;
-    /** Git revision of the model repo (a 40-hex commit, tag or branch). Default: `main`. */
-    revision?: string;
-    /** SGLang settings. Default: the row's recipe. */
-    sglang?: SglangArgs;
-    /** The cloud's block (`aws`, `gcp`, `azure`, `hosts`), as JSON text of the config reference's fields for that cloud. Default: none. */
-    cloudSettings?: string;
-    /** The region or location the cloud reads (`aws:region`, `gcp:region`, `azure-native:location`). */
+export interface DeepSeekClusterArgs extends ClusterSettings {
+    /** The region or location the cloud reads (`aws:region`, `gcp:region`, `azure-native:location`). Required on those clouds. */
     region?: string;
     /** Other stack settings the cloud reads, by their stack key (e.g. `gcp:project`). Default: none. */
     stackSettings?: Record<string, string>;
@@ -88,48 +29,64 @@ export interface DeepSeekClusterArgs {
 
 /** The config map `planFromConfig` reads, built from the component's args. */
 export function configFromArgs(args: DeepSeekClusterArgs): { values: Record<string, unknown>; secretKeys: Set<string> } {
-    const cluster: Record<string, unknown> = definedOnly({
-        cloud: args.cloud,
-        gpu: args.gpu,
-        weights: args.weights,
-        nodes: args.nodes,
-        model: args.model,
-        revision: args.revision,
-        sglang: args.sglang === undefined ? undefined : sglangConfig(args.sglang),
-    });
-    const values: Record<string, unknown> = { [CLUSTER_KEY]: cluster, ...(args.stackSettings ?? {}) };
-    if (args.cloudSettings !== undefined) cluster[args.cloud] = parseCloudSettings(args.cloudSettings);
-    const regionKey = isCloudId(args.cloud) ? cloudAdapter(args.cloud).stackKeys.region : null;
-    if (args.region !== undefined && regionKey) values[regionKey] = args.region;
+    const { region, stackSettings, hfToken, ...cluster } = args;
+    const values: Record<string, unknown> = { ...(stackSettings ?? {}), [CLUSTER_KEY]: settingsToConfig(cluster, clusterJsonSchema()) };
+    const regionKey = (CLOUD_IDS as readonly string[]).includes(args.cloud) ? cloudAdapter(args.cloud as CloudId).stackKeys.region : null;
+    if (region !== undefined && regionKey) values[regionKey] = region;
     const secretKeys = new Set<string>();
     // The planner needs only to know a token exists; its value stays an Output.
-    if (args.hfToken !== undefined) {
+    if (hfToken !== undefined) {
         values[HF_TOKEN_KEY] = "(secret)";
         secretKeys.add(HF_TOKEN_KEY);
     }
     return { values, secretKeys };
 }
 
-function sglangConfig(s: SglangArgs): NonNullable<ClusterConfig["sglang"]> {
-    const { torchCompile, ...rest } = s;
-    const torch = torchCompile === undefined ? undefined : torchCompile.enabled === false ? false : torchCompile.maxBs === undefined ? undefined : { maxBs: torchCompile.maxBs };
-    return definedOnly({ ...rest, torchCompile: torch }) as NonNullable<ClusterConfig["sglang"]>;
+/** The JSON Schema of the cluster block, as zod writes it (the generator of cluster-settings.ts reads it too). */
+export interface ConfigJsonSchema {
+    type?: string;
+    enum?: unknown[];
+    const?: unknown;
+    description?: string;
+    properties?: Record<string, ConfigJsonSchema>;
+    required?: string[];
+    items?: ConfigJsonSchema;
+    anyOf?: ConfigJsonSchema[];
+    additionalProperties?: ConfigJsonSchema | boolean;
 }
 
-function parseCloudSettings(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text; // the planner refuses a non-object block with its config path
+export function clusterJsonSchema(): ConfigJsonSchema {
+    return z.toJSONSchema(clusterSchema, { io: "input", unrepresentable: "any" }) as ConfigJsonSchema;
+}
+
+/** `X | false` in the config: an object that may also be turned off (settings spell it `enabled: false`). */
+export function disableableObject(node: ConfigJsonSchema): ConfigJsonSchema | null {
+    if (!node.anyOf || node.anyOf.length !== 2) return null;
+    const obj = node.anyOf.find((b) => b.type === "object" && b.properties);
+    const off = node.anyOf.find((b) => b.const === false);
+    return obj && off ? obj : null;
+}
+
+/** Component settings -> the config block the planner parses (undoes the `enabled` flattening; drops undefined). */
+export function settingsToConfig(value: unknown, node: ConfigJsonSchema): unknown {
+    const inner = disableableObject(node);
+    if (inner && isRecord(value)) {
+        if (value.enabled === false) return false;
+        const { enabled: _on, ...rest } = value;
+        return settingsToConfig(rest, inner);
     }
+    if (isRecord(value)) {
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, node.properties?.[k] ? settingsToConfig(v, node.properties[k]) : v]),
+        );
+    }
+    return value;
 }
 
-function isCloudId(cloud: string): cloud is CloudId {
-    return ["aws", "gcp", "azure", "hosts"].includes(cloud);
-}
-
-function definedOnly<T extends Record<string, unknown>>(o: T): T {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -10,4 +10,5 @@ export * from "./clouds/aws/index";
 export * from "./clouds/gcp/index";
 export { CLOUD_ADAPTERS, cloudAdapter, hasComponent } from "./clouds/registry";
 export type { CloudAdapter, PlacementContext, ServingClusterArgs, ServingClusterOutputs, ServingClusterFactory } from "./clouds/adapter";
-export { DeepSeekCluster, configFromArgs, type DeepSeekClusterArgs, type SglangArgs, type MtpArgs, type TorchCompileArgs } from "./deepseek-cluster";
+export { DeepSeekCluster, configFromArgs, type DeepSeekClusterArgs } from "./deepseek-cluster";
+export type * from "./cluster-settings";

@@ -25,7 +25,6 @@ export interface HostsSettings {
 
 /** The `azure` block. */
 export interface AzureSettings {
-    location?: string;
     vmSize?: string;
     subnetCidr?: string;
     privateIps?: string[];

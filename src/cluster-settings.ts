@@ -111,7 +111,7 @@ export interface SglangSettings {
 export interface SglangTorchCompileSettings {
     /** `false` turns the feature off. Default: on when any other field is set. */
     enabled?: boolean;
-    maxBs: number;
+    maxBs?: number;
 }
 
 /** The `sglang.mtp` block. */

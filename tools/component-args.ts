@@ -24,7 +24,8 @@ export function renderSettings(schema: Json = clusterJsonSchema()): string {
         const lines = [`/** ${(doc ?? `The \`${keys.join(".") || "cluster"}\` block.`).replace(/\*\//g, "*\\/")} */`, `export interface ${name} {`];
         if (disableable) lines.push("    /** `false` turns the feature off. Default: on when any other field is set. */", "    enabled?: boolean;");
         for (const [key, child] of Object.entries(node.properties ?? {})) {
-            const optional = node.required?.includes(key) ? "" : "?";
+            // A feature that can be turned off needs none of its fields when it is.
+            const optional = node.required?.includes(key) && !disableable ? "" : "?";
             const inner = disableableObject(child);
             const type = inner ? emit(inner, [...keys, key], true, child.description) : tsType(child, [...keys, key], emit);
             if (child.description) lines.push(`    /** ${child.description.replace(/\*\//g, "*\\/")} */`);

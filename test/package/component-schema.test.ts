@@ -12,6 +12,7 @@ import { listStacks, readStackFile, stacksDir } from "../../src/config";
 import { clusterJsonSchema, configFromArgs, settingsToConfig, type DeepSeekClusterArgs } from "../../src/deepseek-cluster";
 import { planFromConfig } from "../../src/plan/index";
 import { CLUSTER_KEY } from "../../src/spec/keys";
+import * as plugin from "../../src/plugin";
 import { SETTINGS_FILE, renderSettings } from "../../tools/component-args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -36,12 +37,12 @@ describe("DeepSeekCluster for other languages", () => {
         const manifest = parseYaml(fs.readFileSync(path.join(ROOT, "PulumiPlugin.yaml"), "utf8")) as { runtime: string; main: string };
         assert.equal(manifest.runtime, "nodejs");
         assert.equal(manifest.main, "dist/plugin.js");
-        const components = getPulumiComponents(await import("../../src/plugin"));
+        const components = getPulumiComponents(plugin);
         assert.deepEqual(components.map((c) => c.name), ["DeepSeekCluster"]);
     });
 
     it("Pulumi's schema inference reads every input and output with a type, and no union", async () => {
-        const components = getPulumiComponents(await import("../../src/plugin"));
+        const components = getPulumiComponents(plugin);
         const schema = JSON.parse(await new ComponentProvider({ components, name: "deepseek-sglang", dirname: ROOT }).getSchema());
         const resource = schema.resources["deepseek-sglang:index:DeepSeekCluster"];
         assert.ok(resource?.isComponent, "no DeepSeekCluster component in the schema");

@@ -4,3 +4,4 @@ export * from "./checkpoints";
 export * from "./releases";
 export * from "./clouds";
 export * from "./fabrics";
+export * from "./drivers";

@@ -4,6 +4,8 @@
 export const CONFIG_NAMESPACE = "deepseek-sglang";
 export const CLUSTER_KEY = `${CONFIG_NAMESPACE}:cluster`;
 export const HF_TOKEN_KEY = `${CONFIG_NAMESPACE}:hfToken`;
+/** Private key Pulumi uses to reach existing hosts over SSH (`cloud: hosts`); only ever a secret. */
+export const SSH_KEY_KEY = `${CONFIG_NAMESPACE}:sshPrivateKey`;
 
 /** `base` + zod-style path: `issuePath("a", ["b", 0, "c"])` is `a.b[0].c`. */
 export function issuePath(base: string, path: ReadonlyArray<PropertyKey>): string {

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { CloudId } from "../catalog/index";
 import { cloudAdapter } from "../clouds/registry";
 import type { Problem } from "../plan/types";
-import { CLUSTER_KEY, HF_TOKEN_KEY, issuePath } from "./keys";
+import { CLUSTER_KEY, HF_TOKEN_KEY, SSH_KEY_KEY, issuePath } from "./keys";
 import { clusterSchema, type ClusterConfig } from "./schema";
 import { checkStrings } from "./values";
 
@@ -79,14 +79,18 @@ export function parseDeploymentConfig(
     }
 
     for (const key of Object.keys(config)) {
-        if (key.startsWith("deepseek-sglang:") && key !== CLUSTER_KEY && key !== HF_TOKEN_KEY) {
-            problems.push({ path: key, reason: `unknown key; the project reads only ${CLUSTER_KEY} and ${HF_TOKEN_KEY}` });
+        if (key.startsWith("deepseek-sglang:") && key !== CLUSTER_KEY && key !== HF_TOKEN_KEY && key !== SSH_KEY_KEY) {
+            problems.push({ path: key, reason: `unknown key; the project reads only ${CLUSTER_KEY}, ${HF_TOKEN_KEY} and ${SSH_KEY_KEY}` });
         }
     }
     const token = config[HF_TOKEN_KEY];
     const tokenIsSecret = isSecureValue(token) || (opts.secretKeys?.has(HF_TOKEN_KEY) ?? false);
     if (token !== undefined && !tokenIsSecret) {
         problems.push({ path: HF_TOKEN_KEY, reason: "must be a Pulumi secret: run `pulumi config set --secret hfToken <token>`; a plain value would sit unencrypted in the stack file and state" });
+    }
+    const sshKey = config[SSH_KEY_KEY];
+    if (sshKey !== undefined && !(isSecureValue(sshKey) || (opts.secretKeys?.has(SSH_KEY_KEY) ?? false))) {
+        problems.push({ path: SSH_KEY_KEY, reason: "must be a Pulumi secret: run `pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519`; a plain value would sit unencrypted in the stack file and state" });
     }
     if (!parsed.success) return { ok: false, problems };
     // A value with a control character or the placeholder must not reach the planner: its problem is said.

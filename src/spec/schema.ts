@@ -7,7 +7,7 @@ import { CLOUD_ADAPTERS } from "../clouds/registry";
 import { positiveInt } from "./fields";
 import { revisionProblem } from "./values";
 
-export { CONFIG_NAMESPACE, CLUSTER_KEY, HF_TOKEN_KEY } from "./keys";
+export { CONFIG_NAMESPACE, CLUSTER_KEY, HF_TOKEN_KEY, SSH_KEY_KEY } from "./keys";
 
 export const mtpSchema = z.strictObject({
     steps: positiveInt,

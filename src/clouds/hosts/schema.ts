@@ -1,15 +1,50 @@
-// The `hosts:` block of the cluster config (deepseek-sglang:cluster.hosts): machines the user already has.
+// The `hosts:` block of the cluster config (deepseek-sglang:cluster.hosts): machines the user already
+// has, reached over SSH with the secret `deepseek-sglang:sshPrivateKey`.
 
 import { z } from "zod";
 import { ipv4 } from "../../spec/fields";
+
+const port = z.number().int().min(1).max(65535);
+const user = z.string().regex(/^[a-z_][a-z0-9_.-]*$/, "must be a Unix user name");
+const sshHostKey = z
+    .string()
+    .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/, 'must be an OpenSSH public host key line such as "ssh-ed25519 AAAA..." (ssh-keyscan prints them)');
 
 export const hostsSchema = z.strictObject({
     /** Private IPv4 address of each machine, rank 0 first. */
     addresses: z.array(ipv4).min(1),
     /** Network interface NCCL and Gloo use; default: the one that carries the address. */
-    interface: z.string().optional(),
+    interface: z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, "must be a network interface name such as eth0 or ens5f0np0").optional(),
     /** RoCE/InfiniBand GID index (SGLang README: NCCL_IB_GID_INDEX=3 on RoCE). */
     ibGidIndex: z.number().int().min(0).optional(),
+    /** Multi-host groups need an ACTIVE InfiniBand/RoCE port on every host; `false` accepts TCP sockets. Default true. */
+    rdma: z.boolean().optional(),
+    /** `pulumi destroy` also deletes the downloaded weights and caches. Default false (they are kept). */
+    removeWeightsOnDestroy: z.boolean().optional(),
+    /** How Pulumi reaches each machine over SSH. */
+    ssh: z
+        .strictObject({
+            /** Login user: root, or a user with passwordless sudo. Default root. */
+            user: user.optional(),
+            /** Default 22. */
+            port: port.optional(),
+            /** Address or DNS name to SSH to, one per rank; default: `addresses`. */
+            hosts: z.array(z.string().min(1)).optional(),
+            /** Each machine's public host key, one per rank, checked on connect. Default: not checked. */
+            hostKeys: z.array(sshHostKey).optional(),
+            /** A jump host between Pulumi and the machines, reached with the same key. */
+            bastion: z
+                .strictObject({
+                    host: z.string().min(1),
+                    /** Default: the hosts' user. */
+                    user: user.optional(),
+                    /** Default 22. */
+                    port: port.optional(),
+                    hostKey: sshHostKey.optional(),
+                })
+                .optional(),
+        })
+        .optional(),
 });
 
 export type HostsConfig = z.infer<typeof hostsSchema>;

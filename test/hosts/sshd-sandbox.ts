@@ -49,10 +49,16 @@ export interface SandboxHost {
     systemctl: () => string[];
 }
 
+export interface RunResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
 export interface Sandbox {
     hosts: SandboxHost[];
     /** Run one remote command on host i over SSH, as remote.Command would. */
-    run: (i: number, script: RemoteScript) => { code: number | null; stdout: string; stderr: string };
+    run: (i: number, script: RemoteScript) => Promise<RunResult>;
     privateKey: string;
     close: () => void;
 }
@@ -69,6 +75,8 @@ function setupScript(dir: string, spec: HostSpec): string {
     }
     lines.push(
         "mount -t tmpfs -o mode=755 tmpfs /run",
+        // A fresh root home: the machine's own ~/.bashrc (pyenv, PATH edits) is no part of a host.
+        "mount -t tmpfs -o mode=700 tmpfs /root",
         "mkdir -p -m 755 /run/sshd",
         `mount -t tmpfs -o size=${spec.disk},mode=755 tmpfs /mnt`,
         `mount --bind ${dir}/srv /srv`,
@@ -85,8 +93,12 @@ function setupScript(dir: string, spec: HostSpec): string {
         // A private /dev with the nodes sshd needs plus ROCm's (as plain char devices).
         lines.push(
             "mount -t tmpfs -o mode=755 tmpfs /dev",
+            "ln -s /proc/self/fd /dev/fd",
             "for n in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0 kfd:1:3; do IFS=: read -r f a b <<<\"$n\"; mknod -m 666 /dev/$f c $a $b; done",
             "mkdir -p /dev/dri && mknod -m 666 /dev/dri/renderD128 c 1 3",
+            // The amdgpu module's sysfs directory, as a loaded DKMS driver shows it.
+            "mount -t tmpfs -o mode=755 tmpfs /sys/module",
+            "mkdir -p /sys/module/amdgpu && echo 6.10.5 > /sys/module/amdgpu/version",
         );
     }
     lines.push(`exec /usr/sbin/sshd -D -e -f ${dir}/ssh/sshd_config`);
@@ -129,6 +141,8 @@ function sshdConfig(dir: string, address: string): string {
         "UsePAM no",
         "StrictModes no",
         "PidFile none",
+        "UseDNS no",
+        "GSSAPIAuthentication no",
         "",
     ].join("\n");
 }
@@ -191,11 +205,21 @@ export async function startSandbox(tag: string, specs: HostSpec[]): Promise<Sand
                 },
             });
         }
-        const run = (i: number, script: RemoteScript) => {
-            const ssh = ["-F", "/dev/null", "-i", key, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"];
-            const r = spawnSync("ip", ["netns", "exec", hub, "ssh", ...ssh, `root@${specs[i]!.address}`, script.command], { input: script.stdin, encoding: "utf8", timeout: 30_000 });
-            return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-        };
+        const run = (i: number, script: RemoteScript) =>
+            new Promise<RunResult>((resolve) => {
+                const ssh = ["-F", "/dev/null", "-i", key, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "GSSAPIAuthentication=no", "-o", "ControlMaster=no"];
+                const child = spawn("ip", ["netns", "exec", hub, "ssh", ...ssh, `root@${specs[i]!.address}`, script.command], { stdio: ["pipe", "pipe", "pipe"] });
+                let stdout = "";
+                let stderr = "";
+                child.stdout.on("data", (d) => (stdout += d));
+                child.stderr.on("data", (d) => (stderr += d));
+                const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+                child.on("close", (code) => {
+                    clearTimeout(timer);
+                    resolve({ code, stdout, stderr });
+                });
+                child.stdin.end(script.stdin);
+            });
         return { hosts, run, privateKey: readFileSync(key, "utf8"), close };
     } catch (e) {
         close();
@@ -209,19 +233,22 @@ export async function startSandbox(tag: string, specs: HostSpec[]): Promise<Sand
  */
 export function footprint(host: SandboxHost, exclude: RegExp[] = []): string[] {
     const out: string[] = [];
-    const walk = (base: string, shown: string) => {
+    const modeOf = (p: string) => (lstatSync(p).mode & 0o7777).toString(8);
+    // overlay: true for an upper directory, where a directory the lower layer has with the same mode
+    // is only a copy-up (overlayfs keeps it after its new entries are gone), not a change.
+    const walk = (base: string, shown: string, overlay: boolean) => {
         if (!existsSync(base)) return;
         for (const name of readdirSync(base)) {
             const full = join(base, name);
             const rel = `${shown}/${name}`;
             if (exclude.some((re) => re.test(rel))) continue;
             const st = lstatSync(full);
-            out.push(`${rel} ${(st.mode & 0o7777).toString(8)}${st.isCharacterDevice() ? " whiteout" : ""}`);
-            if (st.isDirectory()) walk(full, rel);
+            const copyUp = overlay && st.isDirectory() && existsSync(rel) && lstatSync(rel).isDirectory() && modeOf(rel) === modeOf(full);
+            if (!copyUp) out.push(`${rel} ${modeOf(full)}${st.isCharacterDevice() ? " whiteout" : ""}`);
+            if (st.isDirectory()) walk(full, rel, overlay);
         }
     };
-    for (const d of ["etc", "opt", "var"]) walk(join(host.dir, "upper", d), `/${d}`);
-    walk(host.path("/run"), "/run");
-    walk(host.path("/mnt"), "/mnt");
+    for (const d of ["etc", "opt", "var"]) walk(join(host.dir, "upper", d), `/${d}`, true);
+    for (const d of ["/run", "/root", "/mnt"]) walk(host.path(d), d, false);
     return out.sort();
 }

@@ -131,16 +131,14 @@ export function bundleEntries(plan: ServingPlan, rank: number, secrets: HostSecr
     return entries;
 }
 
-function base64Lines(text: string): string {
-    return (Buffer.from(text, "utf8").toString("base64").match(/.{1,76}/g) ?? []).join("\n");
-}
 
 /**
  * host.sh followed by the generated tail: the bundle as a quoted here-document (base64, so no byte
  * of a file or secret is ever interpreted by the shell) and the call of main.
  */
 export function hostStdin(entries: BundleEntry[]): string {
-    const body = entries.map((e) => `${e.kind} ${e.mode} ${e.path}\n${base64Lines(e.content)}${e.content.length ? "\n" : ""}end`).join("\n");
+    // One base64 line per entry: host.sh reads each entry with three `read`s, fast even in bash.
+    const body = entries.map((e) => `${e.kind} ${e.mode} ${e.path}\n${Buffer.from(e.content, "utf8").toString("base64")}\nend`).join("\n");
     return `${script("host.sh")}\ndsboot_bundle() {\n  cat <<'DSBOOT_BUNDLE'\n${body}\nDSBOOT_BUNDLE\n}\n\nmain\n`;
 }
 

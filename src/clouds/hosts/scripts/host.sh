@@ -3,8 +3,8 @@
 #
 # Runs as `bash -s -- install|destroy KEY=VALUE...` with this file on stdin, followed by a generated
 # tail (clouds/hosts/commands.ts) that defines dsboot_bundle: the exact files src/boot renders for this
-# rank (scripts, units, boot.env, node.json) and the secrets, each as `file|secret MODE PATH`, its
-# base64 lines, then `end`. Secrets travel only on stdin, never in argv, env or logs.
+# rank (scripts, units, boot.env, node.json) and the secrets, each as `file|secret MODE PATH`, one
+# line of base64, then `end`. Secrets travel only on stdin, never in argv, env or logs.
 #
 # install: writes what changed, removes what the plan no longer has, enables the units, and starts the
 #   pipeline (first install) or restarts it once (anything changed). Nothing changed: touches nothing.
@@ -45,11 +45,15 @@ make_dir() { # MODE DIR
 
 # Bundle -> staging directory; prints "KIND MODE PATH" per entry, in bundle order.
 unpack() {
-  local staging=$1 kind mode path line
+  local staging=$1 kind mode path data marker
   dsboot_bundle | while read -r kind mode path; do
     [ "$kind" = file ] || [ "$kind" = secret ] || { echo "bundle: bad entry '$kind'" >&2; exit 1; }
+    if ! IFS= read -r data || ! IFS= read -r marker || [ "$marker" != end ]; then
+      echo "bundle: entry $path is cut short" >&2
+      exit 1
+    fi
     mkdir -p "$staging$(dirname "$path")"
-    while IFS= read -r line && [ "$line" != end ]; do printf '%s\n' "$line"; done | base64 -d >"$staging$path"
+    printf '%s' "$data" | base64 -d >"$staging$path"
     printf '%s %s %s\n' "$kind" "$mode" "$path"
   done
 }

@@ -30,6 +30,7 @@ facts=()
 refuse() { problems+=("$*"); }
 fact() { facts+=("$*"); }
 have() { command -v "$1" >/dev/null 2>&1; }
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 gb() { awk -v b="$1" 'BEGIN { printf "%.0f GB", b / 1e9 }'; }
 
 # A "word" of a product name: H20 matches "NVIDIA H20" and "H20-3e" but not "H200".
@@ -57,7 +58,7 @@ check_nvidia_gpus() {
     return
   fi
   while IFS=, read -r name mem drv; do
-    name=$(xargs <<<"$name") mem=$(xargs <<<"$mem") drv=$(xargs <<<"$drv")
+    name=$(trim "$name") mem=$(trim "$mem") drv=$(trim "$drv")
     [ -n "$name" ] || continue
     n=$((n + 1))
     case " $names " in *" [$name] "*) ;; *) names+=" [$name]" ;; esac
@@ -80,7 +81,7 @@ check_nvidia_gpus() {
 }
 
 check_amd_gpus() {
-  local out names n matching gfx
+  local out names n matching gfx name
   if have amd-smi; then
     out=$(amd-smi static --asic 2>&1) || { refuse "GPU: amd-smi fails: $(head -n 1 <<<"$out")"; return; }
     names=$(sed -n 's/^[[:space:]]*MARKET_NAME:[[:space:]]*//p' <<<"$out")

@@ -8,6 +8,7 @@ export { renderUserData } from "./boot/index";
 export type { BootHooks } from "./boot/hooks";
 export * from "./clouds/aws/index";
 export * from "./clouds/gcp/index";
+export * from "./clouds/hosts/index";
 export { CLOUD_ADAPTERS, cloudAdapter, hasComponent } from "./clouds/registry";
 export type { CloudAdapter, PlacementContext, ServingClusterArgs, ServingClusterOutputs, ServingClusterFactory } from "./clouds/adapter";
 export { DeepSeekCluster, configFromArgs, type DeepSeekClusterArgs } from "./deepseek-cluster";

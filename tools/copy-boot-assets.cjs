@@ -4,6 +4,6 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const outDir = process.argv[2] ?? "dist";
-for (const dir of ["scripts", "units"]) {
-    fs.cpSync(path.join("src", "boot", dir), path.join(outDir, "boot", dir), { recursive: true });
+for (const dir of ["boot/scripts", "boot/units", "clouds/hosts/scripts"]) {
+    fs.cpSync(path.join("src", dir), path.join(outDir, dir), { recursive: true });
 }

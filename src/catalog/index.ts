@@ -4,4 +4,4 @@ export * from "./checkpoints";
 export * from "./releases";
 export * from "./clouds";
 export * from "./fabrics";
-export * from "./drivers";
+export * from "./rocm";

@@ -77,7 +77,8 @@ function targets(args: CliArgs): StackConfig[] {
 
 /** The `--json` document of DESIGN.md's plan contract. */
 export function planDocument(plan: ServingPlan, preview: Preview, config: StackConfig): Record<string, unknown> {
-    const userData = preview.resources.length > 0 ? userDataByRank(plan, preview) : plannedUserData(plan, config);
+    const fromResources = preview.resources.length > 0 && cloudAdapter(plan.cloud).preview?.userData !== undefined;
+    const userData = fromResources ? userDataByRank(plan, preview) : plannedUserData(plan, config);
     return {
         stack: plan.stack,
         cloud: plan.cloud,
@@ -118,7 +119,7 @@ export function userDataByRank(plan: ServingPlan, preview: Preview): string[] {
     const out: string[] = Array.from({ length: plan.nodes.length }, () => "");
     const reader = cloudAdapter(plan.cloud).preview;
     for (const r of preview.resources) {
-        const found = reader?.userData(r);
+        const found = reader?.userData?.(r);
         if (found && found.rank < out.length) out[found.rank] = decodeUserData(found.raw);
     }
     return out;

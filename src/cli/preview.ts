@@ -50,7 +50,8 @@ export async function previewStack(config: StackConfig, plan: ServingPlan): Prom
         config.stack ?? "preview",
         false,
     );
-    pulumi.runtime.setAllConfig(runtimeConfig(config), [...config.secretKeys]);
+    const standIns = Object.entries(adapter.preview.config ?? {}).filter(([k]) => !(k in config.values));
+    pulumi.runtime.setAllConfig({ ...Object.fromEntries(standIns), ...runtimeConfig(config) }, [...config.secretKeys, ...standIns.map(([k]) => k)]);
     const raw = await program();
     await settle();
     const outputs: Record<string, unknown> = {};

@@ -96,10 +96,16 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
     /** The offline preview of the component: Pulumi mocks answering its resources and invokes. */
     preview?: {
         mocks(config: Record<string, unknown>, record: (r: RecordedResource) => void): pulumi.runtime.Mocks;
-        /** The user data a recorded resource carries for a rank, as its input holds it (base64 and gzip are undone by the preview), or null. */
-        userData(resource: RecordedResource): { rank: number; raw: string } | null;
+        /**
+         * The user data a recorded resource carries for a rank, as its input holds it (base64 and gzip
+         * are undone by the preview), or null. Absent: no resource carries it (existing hosts get the
+         * same files over SSH), and the preview renders it from plannedHooks.
+         */
+        userData?(resource: RecordedResource): { rank: number; raw: string } | null;
         /** Values the mocks make up that `pulumi up` learns from the cloud (image ids, the account), and what each stands for. */
         placeholders?: Readonly<Record<string, string>>;
+        /** Stack config the offline preview stands in for when the stack file lacks it (secrets no file holds). */
+        config?: Record<string, string>;
     };
     /**
      * Reads the status records in the stack's region (`npm run status`, the readiness gate), loaded on

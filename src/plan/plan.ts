@@ -13,6 +13,7 @@ import {
     PRICE_BASIS,
     REGION_NAMES,
     ROCE_GID_INDEX,
+    rocmEnv,
     findCheckpoint,
     findRow,
     type CloudId,
@@ -313,7 +314,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
         address,
         launch: launchArgv(argvFor(rank)),
         precompile: precompile ? precompileArgv(argvFor(rank)) : null,
-        env: nodeEnv({ release: b.release, address, fabric, multiNode, cloudEnv: b.cloudEnv, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
+        env: nodeEnv({ release: b.release, vendor: b.gpu.vendor, address, fabric, multiNode, cloudEnv: b.cloudEnv, deepGemmOff: s.deepGemm === false, torchCompile: torchCompileMaxBs !== null }),
     }));
 
     const mounts: Record<string, string> = {
@@ -374,6 +375,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
 
 interface EnvInputs {
     release: Release;
+    vendor: "nvidia" | "amd";
     address: string;
     fabric: FabricId;
     multiNode: boolean;
@@ -400,6 +402,7 @@ export function nodeEnv(e: EnvInputs): Record<string, string> {
         env.TORCHINDUCTOR_CACHE_DIR = `${CONTAINER_CACHE_DIR}/torchinductor`; // sglang-facts §4
         if (p === "SGLANG_") env.SGLANG_CACHE_DIR = `${CONTAINER_CACHE_DIR}/sglang`; // newer piecewise compile cache root (§4)
     }
+    if (e.vendor === "amd") Object.assign(env, rocmEnv(e.release.version)); // catalog/rocm.ts
     if (e.fabric === "roce") env.NCCL_IB_GID_INDEX = String(ROCE_GID_INDEX);
     return { ...env, ...e.cloudEnv };
 }

@@ -2,7 +2,7 @@
 
 import { planFromConfig } from "../../src/plan/index";
 import type { ServingPlan } from "../../src/plan/types";
-import type { HostsConfig } from "../../src/spec/schema";
+import type { HostsConfig } from "../../src/clouds/hosts/schema";
 
 export function hostsPlan(cluster: { gpu: string; weights: string; hosts: HostsConfig; sglang?: Record<string, unknown>; model?: string }): ServingPlan {
     const r = planFromConfig({ "deepseek-sglang:cluster": { cloud: "hosts", ...cluster } }, { stack: null });

@@ -7,9 +7,10 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { bootFiles, bytesNeeded } from "../../src/boot/render";
-import { bundleEntries, destroyCommand, hostStdin, hostsBootHooks, installCommand, preflightScript, type RemoteScript } from "../../src/clouds/hosts/commands";
+import { bundleEntries, destroyCommand, hostStdin, installCommand, preflightScript, type RemoteScript } from "../../src/clouds/hosts/commands";
+import { plannedHostsHooks } from "../../src/clouds/planned-hooks";
 import type { ServingPlan } from "../../src/plan/types";
-import type { HostsConfig } from "../../src/spec/schema";
+import type { HostsConfig } from "../../src/clouds/hosts/schema";
 import { amdAsic, hostsPlan, nvidiaRows, roce } from "./fixtures";
 import { footprint, startSandbox, type HostSpec, type Sandbox } from "./sshd-sandbox";
 
@@ -27,7 +28,7 @@ const SPECS: HostSpec[] = [
     good(15, { docker: "missing" }), // 4: no docker
     good(16, { docker: "down", nvidiaToolkit: false, ntp: "no", rdma: [{ ...roce(), state: "1: DOWN" }] }), // 5: several problems
     good(17, { nvidia: nvidiaRows(4, "NVIDIA H20", 97_871, "550.54.15") }), // 6: too few GPUs, old driver
-    { address: `${NET}.18`, amd: amdAsic(8, "AMD Instinct MI300X", "gfx942"), rocmDevices: true, disk: "2T", rdma: [roce()] }, // 7: MI300X
+    { address: `${NET}.18`, amd: amdAsic(8, "AMD Instinct MI300X OAM: 750W SKU", "gfx942"), rocmDevices: true, disk: "2T", rdma: [roce()] }, // 7: MI300X
     { address: `${NET}.19`, amd: amdAsic(8, "AMD Instinct MI250X/MI250", "gfx90a"), disk: "2T" }, // 8: MI250X, no /dev/kfd
 ];
 
@@ -44,8 +45,9 @@ const h20Plan = (a: string, b: string, sglang: Record<string, unknown> = {}) =>
 
 /** Preflight of host i as rank 0 of a plan whose rank-0 address is host i's. */
 async function preflightAsRank0(i: number, hosts: Partial<HostsConfig> = {}) {
-    const plan = h20Plan(addr(i), addr(1));
-    const cfg = { ...H20_HOSTS(addr(i), addr(1)), ...hosts };
+    const partner = addr(i === 1 ? 0 : 1);
+    const plan = h20Plan(addr(i), partner);
+    const cfg = { ...H20_HOSTS(addr(i), partner), ...hosts };
     return sb.run(i, preflightScript(plan, 0, cfg));
 }
 
@@ -79,7 +81,7 @@ test("preflight: fit hosts pass; each unfit host is refused with one line per pr
     assert.equal(fewOld!.code, 1);
     assert.deepEqual(refusals(fewOld!.stderr).map((l) => l.replace(/^rank-0 \([\d.]+\): /, "")), [
         "GPU: found 4 GPU(s): [NVIDIA H20]; the plan needs 8 x H20",
-        "GPU driver: 550.54.15 is older than 580.65.06, the least the image's CUDA runs on; upgrade the NVIDIA driver",
+        "GPU driver: 550.54.15 is older than 580, the least the image's CUDA runs on; upgrade the NVIDIA driver",
     ]);
 });
 
@@ -106,7 +108,7 @@ test("preflight on ROCm: MI300X with /dev/kfd passes; an MI250X without ROCm dev
     };
     const [ok, bad] = await Promise.all([mi(7), mi(8)]);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /gpus=8 x \[AMD Instinct MI300X\]/);
+    assert.match(ok.stdout, /gpus=8 x \[AMD Instinct MI300X OAM: 750W SKU\]/);
     assert.equal(bad.code, 1);
     assert.deepEqual(refusals(bad.stderr).map((l) => l.replace(/^rank-0 \([\d.]+\): /, "")), [
         "GPU: found 8 GPU(s): [AMD Instinct MI250X/MI250]; the plan needs 8 x MI300X",
@@ -138,7 +140,7 @@ test("install, rerun, update, destroy: the pipeline starts, a rerun does nothing
         assert.equal(res.code, 0, res.stderr);
         assert.match(res.stdout, /^installed \d+ files; started dsboot.target\n$/);
         const host = sb.hosts[r]!;
-        for (const f of bootFiles(plan, r, hostsBootHooks(true))) {
+        for (const f of bootFiles(plan, r, plannedHostsHooks(plan, { hfToken: true }))) {
             assert.equal(readFileSync(host.path(f.path), "utf8"), f.content, f.path);
             assert.equal(mode(host.path(f.path)), f.permissions.replace(/^0/, ""), f.path);
         }

@@ -1,24 +1,30 @@
-// Machines the user already has, behind the cloud seam: plan-only until its component exists.
+// Machines the user already has, behind the cloud seam: the pure half (schema, checks, placement,
+// the container env `hosts.interface` and `hosts.ibGidIndex` decide, boot hooks, preview mocks) and
+// the Pulumi half (HostsServingCluster over SSH), loaded on first use.
 
-import { rankAddressesProblems } from "../../plan/addresses";
-import { at } from "../../plan/paths";
-import type { CloudAdapter } from "../adapter";
+import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { plannedHostsHooks } from "../planned-hooks";
-import { hostsSchema } from "./schema";
+import { SSH_KEY_KEY } from "../../spec/keys";
+import { hostsPreviewMocks, PREVIEW_SSH_KEY } from "./preview-mocks";
+import { hostsSchema, type HostsConfig } from "./schema";
+import { hostsProblems } from "./validate";
+
+/** Container env a hosts block decides: NCCL/Gloo on the named interface, the RoCE GID index. */
+export function hostsNodeEnv(hosts: HostsConfig | undefined): Record<string, string> {
+    const env: Record<string, string> = {};
+    // Gloo takes one concrete interface name, NCCL the same (sglang-facts §7.2 items 4-5).
+    if (hosts?.interface) Object.assign(env, { NCCL_SOCKET_IFNAME: hosts.interface, GLOO_SOCKET_IFNAME: hosts.interface });
+    // RoCE/InfiniBand hosts name their own GID index (SGLang README: NCCL_IB_GID_INDEX=3 on RoCE).
+    if (hosts?.ibGidIndex !== undefined) env.NCCL_IB_GID_INDEX = String(hosts.ibGidIndex);
+    return env;
+}
 
 export const hostsAdapter: CloudAdapter<typeof hostsSchema> = {
     id: "hosts",
     schema: hostsSchema,
     stackKeys: { region: null, others: [] },
     instanceType: () => null,
-    check(hosts, ctx) {
-        if (hosts === undefined) return [{ path: at("hosts"), reason: "cloud: hosts needs hosts.addresses, the private IPv4 of each machine, rank 0 first" }];
-        const problems = rankAddressesProblems(hosts.addresses, (i) => at("hosts", "addresses", i));
-        if (hosts.addresses.length !== ctx.nodes) {
-            problems.push({ path: at("hosts", "addresses"), reason: `lists ${hosts.addresses.length} address(es) but the cluster has ${ctx.nodes} node(s)` });
-        }
-        return problems;
-    },
+    check: (hosts, ctx) => hostsProblems(hosts, ctx.nodes),
     place: (hosts) => ({
         placement: {
             instanceType: null,
@@ -30,9 +36,13 @@ export const hostsAdapter: CloudAdapter<typeof hostsSchema> = {
         },
         addresses: [...hosts!.addresses],
     }),
-    // RoCE/InfiniBand hosts name their own GID index (SGLang README: NCCL_IB_GID_INDEX=3 on RoCE).
-    nodeEnv: (hosts): Record<string, string> => (hosts?.ibGidIndex !== undefined ? { NCCL_IB_GID_INDEX: String(hosts.ibGidIndex) } : {}),
+    nodeEnv: hostsNodeEnv,
     costPerHour: () => null,
     boot: { ephemeralMounts: [] },
     plannedHooks: plannedHostsHooks,
+    preview: {
+        mocks: (_config, record) => hostsPreviewMocks(record),
+        config: { [SSH_KEY_KEY]: PREVIEW_SSH_KEY },
+    },
+    component: () => (require("./cluster") as typeof import("./cluster")).hostsServingCluster as ServingClusterFactory,
 };

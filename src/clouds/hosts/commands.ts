@@ -6,11 +6,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootFiles, bytesNeeded, dataRootOf, TARGET_UNIT, unitsFor } from "../../boot/render";
-import type { BootHooks } from "../../boot/hooks";
-import { gfxOfImage, minNvidiaDriver } from "../../catalog/index";
 import type { ServingPlan } from "../../plan/types";
 import type { HostsConfig } from "./schema";
-import { HOSTS_SECRETS_DIR, HOSTS_STATUS_DIR } from "../planned-hooks";
+import { HOSTS_STATUS_DIR, plannedHostsHooks } from "../planned-hooks";
 
 export const HOSTS_SCRIPTS_DIR = join(__dirname, "scripts");
 /** Where host.sh keeps what it installed (manifest, digest, directories it created). Root-only. */
@@ -49,18 +47,6 @@ export function sshUser(hosts: HostsConfig): string {
     return hosts.ssh?.user ?? "root";
 }
 
-/** The boot hooks on existing hosts: the naming contract of planned-hooks.ts. */
-export function hostsBootHooks(hfToken: boolean): BootHooks {
-    return {
-        cloud: "hosts",
-        region: null,
-        secrets: { hfToken: hfToken ? `${HOSTS_SECRETS_DIR}/hf-token` : null, apiKey: `${HOSTS_SECRETS_DIR}/api-key` },
-        weightsMirror: null,
-        statusPrefix: HOSTS_STATUS_DIR,
-        cachePrefix: null,
-    };
-}
-
 /** `rank-0 (10.0.0.1)`: how every refusal and log line names a host. */
 export function hostLabel(plan: ServingPlan, rank: number): string {
     return `rank-${rank} (${plan.nodes[rank]!.address})`;
@@ -76,8 +62,9 @@ export function preflightArgs(plan: ServingPlan, rank: number, hosts: HostsConfi
         gpu: plan.gpu.id,
         count: String(plan.row.gpusPerNode),
         memmib: String(Math.floor(plan.gpu.memoryMiB * MEMORY_TOLERANCE)),
-        driver: plan.gpu.vendor === "nvidia" ? minNvidiaDriver(plan.sglang.image) ?? "" : "",
-        gfx: plan.gpu.vendor === "amd" ? gfxOfImage(plan.sglang.image) ?? "" : "",
+        driver: plan.sglang.minNvidiaDriver === null ? "" : String(plan.sglang.minNvidiaDriver),
+        // The plan picks the release's ROCm build for the GPU's architecture (the -mi30x images: gfx942).
+        gfx: plan.gpu.vendor === "amd" ? plan.gpu.arch : "",
         need: String(bytesNeeded(plan)),
         dataroot: dataRootOf(plan),
         address: node.address,
@@ -124,7 +111,8 @@ interface BundleEntry {
  * only rank 0 gets the API key.
  */
 export function bundleEntries(plan: ServingPlan, rank: number, secrets: HostSecrets): BundleEntry[] {
-    const hooks = hostsBootHooks(secrets.hfToken !== undefined);
+    // The component follows the naming contract the offline preview renders (planned-hooks.ts).
+    const hooks = plannedHostsHooks(plan, { hfToken: secrets.hfToken !== undefined });
     const entries: BundleEntry[] = bootFiles(plan, rank, hooks).map((f) => ({ kind: "file", mode: f.permissions, path: f.path, content: f.content }));
     if (hooks.secrets.hfToken && secrets.hfToken !== undefined) entries.push({ kind: "secret", mode: "0600", path: hooks.secrets.hfToken, content: secrets.hfToken });
     if (rank === 0 && secrets.apiKey !== undefined) entries.push({ kind: "secret", mode: "0600", path: hooks.secrets.apiKey, content: secrets.apiKey });

@@ -10,8 +10,8 @@
 #   gpu       the catalog's GPU id (H20, A800, MI300X, ...), matched as a word of the product name
 #   count     GPUs the plan puts on this host
 #   memmib    least memory per GPU, MiB (tells A100 40 GB from 80 GB)
-#   driver    least NVIDIA driver the image's CUDA needs (empty: not checked)
-#   gfx       the AMD architecture the image is built for (gfx942 for -mi30x images)
+#   driver    least NVIDIA driver the image's CUDA needs, e.g. 580 (empty: not checked)
+#   gfx       the AMD architecture the image is built for (gfx942: the -mi30x images)
 #   need      bytes the data root must hold (weights, converted copy, caches)
 #   dataroot  where the pipeline keeps weights and caches
 #   address   the address the other ranks and clients use for this host
@@ -84,8 +84,9 @@ check_amd_gpus() {
   local out names n matching gfx name
   if have amd-smi; then
     out=$(amd-smi static --asic 2>&1) || { refuse "GPU: amd-smi fails: $(head -n 1 <<<"$out")"; return; }
-    names=$(sed -n 's/^[[:space:]]*MARKET_NAME:[[:space:]]*//p' <<<"$out")
-    gfx=$(sed -n 's/^[[:space:]]*TARGET_GRAPHICS_VERSION:[[:space:]]*//p' <<<"$out" | sort -u | xargs)
+    # Some amd-smi builds print the keys title-cased ("Market Name:"); OAM names hold ": " themselves.
+    names=$(sed -n -E 's/^[[:space:]]*(MARKET_NAME|Market Name):[[:space:]]*//p' <<<"$out")
+    gfx=$(sed -n -E 's/^[[:space:]]*(TARGET_GRAPHICS_VERSION|Target Graphics Version):[[:space:]]*//p' <<<"$out" | sort -u | xargs)
   elif have rocm-smi; then
     out=$(rocm-smi --showproductname 2>&1) || { refuse "GPU: rocm-smi fails: $(head -n 1 <<<"$out")"; return; }
     names=$(sed -n 's/^GPU\[[0-9]*\][[:space:]]*:[[:space:]]*Card [Ss]eries:[[:space:]]*//p' <<<"$out")

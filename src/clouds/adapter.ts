@@ -55,6 +55,8 @@ export interface ServingClusterOutputs {
 export interface StatusStore {
     /** The bodies of every `rank-N.json` under a `statusLocation`. */
     read(location: string): Promise<string[]>;
+    /** One object's body (`s3://bucket/key`, ...), or null when it does not exist (the mirror's completion record). */
+    readObject(url: string): Promise<string | null>;
 }
 
 /** The Pulumi half: builds the cluster for a plan of its cloud. */

@@ -14,7 +14,10 @@ export class FakeS3 {
     denied = false;
     /** Called before answering the n-th ListObjectsV2 (1-based): lets a test change the records between polls. */
     onList: ((n: number) => void) | null = null;
+    /** Called before answering the n-th GetObject (1-based). */
+    onGet: ((n: number) => void) | null = null;
     private lists = 0;
+    private gets = 0;
 
     constructor(private pageSize = 2) {}
 
@@ -56,6 +59,7 @@ export class FakeS3 {
             return;
         }
         if (req.method === "GET" && key) {
+            this.onGet?.(++this.gets);
             const body = this.objects.get(`${bucket}/${key}`);
             if (body === undefined) return this.xmlError(res, 404, "NoSuchKey", "The specified key does not exist.");
             res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });

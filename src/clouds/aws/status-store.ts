@@ -23,6 +23,21 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
 
 export function s3StatusStore(opts: S3StatusStoreOptions): StatusStore {
     return {
+        async readObject(url: string): Promise<string | null> {
+            const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+            if (!m) throw new Error(`${url} is not an s3://bucket/key URL`);
+            const s3 = new S3Client({ region: opts.region, maxAttempts: 3, ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}) });
+            try {
+                const r = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+                return r.Body ? await r.Body.transformToString("utf-8") : "";
+            } catch (err) {
+                const e = err as { name?: string; message?: string };
+                if (e.name === "NoSuchKey") return null;
+                throw new Error(`${url}: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
+            } finally {
+                s3.destroy();
+            }
+        },
         async read(location: string): Promise<string[]> {
             const { bucket, prefix } = parseS3Location(location);
             const s3 = new S3Client({ region: opts.region, maxAttempts: 3, ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}) });

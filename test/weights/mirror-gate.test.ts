@@ -1,0 +1,67 @@
+// The mirror-completion waiter GPU nodes depend on, as Pulumi ships its provider (serialized, loaded
+// back) against an S3 stand-in: it completes on the staging host's record for this revision only.
+
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { s3StatusStore } from "../../src/clouds/aws/status-store";
+import { matchingRecord, mirrorCompleteProvider, type MirrorCompleteInputs } from "../../src/weights/mirror-gate";
+import { MIRROR_COMPLETE_RECORD } from "../../src/weights/staging";
+import { FakeS3, fakeAwsCredentials } from "../readiness/fake-s3";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const BUCKET = "stack-weights-9f";
+const PREFIX = "models/deepseek-ai/DeepSeek-V3/main";
+const RECORD = { repo: "deepseek-ai/DeepSeek-V3", revision: "main", commit: "0123456789abcdef0123456789abcdef01234567", manifest: "ab".repeat(32), files: 171, bytes: 688_600_000_000, converted: null, at: "2026-12-02T05:00:00Z" };
+
+describe("mirror completion waiter", () => {
+    let s3: FakeS3;
+    let provider: pulumi.dynamic.ResourceProvider;
+    const inputs: MirrorCompleteInputs = { recordUrl: `s3://${BUCKET}/${PREFIX}/${MIRROR_COMPLETE_RECORD}`, repo: RECORD.repo, revision: "main", timeoutSeconds: 300, pollSeconds: 0.02 };
+
+    before(async () => {
+        fakeAwsCredentials();
+        s3 = await new FakeS3().start();
+        const sf = await pulumi.runtime.serializeFunction(() => mirrorCompleteProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), { allowSecrets: true });
+        const dir = path.join(ROOT, "node_modules", ".cache", "deepseek-sglang-test");
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `mirror-provider-${process.pid}.js`);
+        fs.writeFileSync(file, sf.text);
+        try {
+            provider = (require(file) as { handler: () => pulumi.dynamic.ResourceProvider }).handler();
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    });
+    after(() => s3.stop());
+
+    it("waits while the record is absent, completes when the staging host writes it", async () => {
+        s3.objects.clear();
+        let gets = 0;
+        s3.onGet = () => { if (++gets === 3) s3.put(BUCKET, `${PREFIX}/${MIRROR_COMPLETE_RECORD}`, RECORD); };
+        try {
+            const r = await provider.create!(inputs);
+            assert.equal(r.outs.commit, RECORD.commit);
+            assert.equal(r.outs.manifest, RECORD.manifest);
+            assert.equal(gets, 3);
+        } finally {
+            s3.onGet = null;
+        }
+    });
+
+    it("another revision's record does not count; the wait ends at its timeout, saying where it looked", async () => {
+        s3.objects.clear();
+        s3.put(BUCKET, `${PREFIX}/${MIRROR_COMPLETE_RECORD}`, { ...RECORD, revision: "v0-old", commit: "f".repeat(40) });
+        await assert.rejects(provider.create!({ ...inputs, timeoutSeconds: 0.1 }), /the weights mirror is not complete after 0.1s: no completion record for deepseek-ai\/DeepSeek-V3@main at s3:\/\/stack-weights-9f\//);
+    });
+
+    it("matchingRecord refuses what is not this revision's record", () => {
+        assert.ok(matchingRecord(JSON.stringify(RECORD), RECORD.repo, "main"));
+        assert.ok(matchingRecord(JSON.stringify(RECORD), RECORD.repo, RECORD.commit), "a pinned commit matches too");
+        for (const body of [null, "", "{", JSON.stringify({ ...RECORD, repo: "other/repo" }), JSON.stringify({ ...RECORD, manifest: undefined })]) {
+            assert.equal(matchingRecord(body, RECORD.repo, "main"), null, String(body));
+        }
+    });
+});

@@ -29,7 +29,7 @@ function stagingHost(plan: ServingPlan, hfUrl: string, overrides: Record<string,
     writeFileSync(join(node.root, "etc/dsboot-secrets/hf-token"), `${HF_TOKEN}\n`);
     mkdirSync(join(node.root, MIRROR.slice(1)), { recursive: true });
     // The staging host's user data ships stage-weights.sh and the converter beside the boot scripts.
-    for (const f of ["stage-weights.sh", "fp8-to-bf16.py"]) copyFileSync(join(SCRIPTS_DIR, f), join(node.root, "opt/dsboot/bin", f));
+    for (const f of ["stage-weights.sh", "mirror-record.py", "fp8-to-bf16.py"]) copyFileSync(join(SCRIPTS_DIR, f), join(node.root, "opt/dsboot/bin", f));
     nodes.push(node);
     return node;
 }

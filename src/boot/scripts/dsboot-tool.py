@@ -254,27 +254,6 @@ def cmd_drop_quant_config(a):
     write_json(a.file, config)
 
 
-# ---- weights mirror completion record ---------------------------------------------------------
-
-def cmd_mirror_complete(a):
-    """--write: the record a staging host stores last in the mirror; --check: exit 0 when a stored
-    record is complete for this repo, revision and (for BF16 rows) conversion store."""
-    if a.write:
-        manifest = read_json(a.manifest)
-        if not manifest or not os.path.exists(os.path.join(a.dir, ".dsboot-verified")):
-            sys.exit("mirror-complete: the weights are not verified; refusing to call the mirror complete")
-        write_json(a.write, {
-            "repo": manifest["repo"], "revision": a.revision, "commit": manifest["commit"], "manifest": manifest_id(manifest),
-            "files": len(manifest["files"]), "bytes": sum(f["size"] for f in manifest["files"]),
-            "converted": a.converted or None, "at": now(),
-        })
-        return
-    rec = read_json(a.check)
-    ok = bool(rec) and rec.get("repo") == a.repo and a.revision in (rec.get("revision"), rec.get("commit")) \
-        and (not a.converted or rec.get("converted") == a.converted)
-    sys.exit(0 if ok else 1)
-
-
 # ---- status record -----------------------------------------------------------------------------
 
 # Secrets a stage's log can echo: SGLang prints its ServerArgs (api_key=...), curl -v a bearer header,
@@ -338,8 +317,6 @@ def main():
     add("is-marked", cmd_is_marked, ("--manifest", req), ("--dir", req))
     add("check-converted", cmd_check_converted, ("--dir", req), ("--out", req))
     add("drop-quant-config", cmd_drop_quant_config, ("--file", req))
-    add("mirror-complete", cmd_mirror_complete, ("--write", {}), ("--check", {}), ("--manifest", {}), ("--dir", {}),
-        ("--repo", {}), ("--revision", {}), ("--converted", {"default": ""}))
     add("status", cmd_status, ("--file", req), ("--rank", {"type": int, "required": True}), ("--address", req),
         ("--stage", req), ("--state", req), ("--error", {"default": ""}), ("--set", {"action": "append", "default": []}),
         ("--log-tail", {"default": ""}))

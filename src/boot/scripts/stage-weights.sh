@@ -31,7 +31,7 @@ status running
 # A complete mirror names the revision's commit and manifest; a record for another revision, or
 # one whose BF16 conversion this row needs but lacks, is not complete for this row.
 if store_get "$complete_key" "$record" 2>/dev/null &&
-  tool mirror-complete --check "$record" --repo "$DSBOOT_MODEL_REPO" --revision "$DSBOOT_MODEL_REVISION" --converted "$DSBOOT_CONVERTED_STORE"; then
+  python3 "$DSBOOT_BIN/mirror-record.py" --check "$record" --repo "$DSBOOT_MODEL_REPO" --revision "$DSBOOT_MODEL_REVISION" --converted "$DSBOOT_CONVERTED_STORE"; then
   log "the mirror already holds $DSBOOT_MODEL_REPO@$DSBOOT_MODEL_REVISION, verified; nothing to stage"
   status complete "" "mirror=already-complete"
   finish
@@ -44,7 +44,7 @@ DSBOOT_WEIGHTS_MIRROR_WRITABLE=1 "$DSBOOT_BIN/fetch-weights.sh" || fail "fetch-w
 # Files fetched from the mirror were not re-uploaded; whatever was missing there was seeded. The
 # manifest goes beside them, then the record that says "complete" (manifest first, record last).
 store_put "$manifest" "$DSBOOT_WEIGHTS_MIRROR/.dsboot-manifest.json" || fail "could not store the manifest in the mirror"
-tool mirror-complete --write "$record" --manifest "$manifest" --dir "$dir" --revision "$DSBOOT_MODEL_REVISION" --converted "$DSBOOT_CONVERTED_STORE"
+python3 "$DSBOOT_BIN/mirror-record.py" --write "$record" --manifest "$manifest" --dir "$dir" --revision "$DSBOOT_MODEL_REVISION" --converted "$DSBOOT_CONVERTED_STORE"
 store_put "$record" "$complete_key" || fail "could not write the mirror's completion record"
 log "mirror complete: $DSBOOT_WEIGHTS_MIRROR"
 status complete "" "mirror=complete"

@@ -36,7 +36,7 @@ describe("plan warnings", () => {
         let out = "";
         let err = "";
         assert.equal(await run(["--stack", "fp8-8xh200-aws"], (s) => (out += s), (s) => (err += s)), 0);
-        assert.equal(out.trim().split("\n").length, 1);
+        assert.equal(out.trim().split("\n").length, 2, "the header and the stack's line");
         assert.match(err, /^warning: .*caps concurrent requests at 48/m);
         out = "";
         assert.equal(await run(["--stack", "fp8-8xh200-aws", "--json"], (s) => (out += s), () => {}), 0);

@@ -5,7 +5,7 @@
 import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { plannedHostsHooks } from "../planned-hooks";
 import { SSH_KEY_KEY } from "../../spec/keys";
-import { hostsPreviewMocks, PREVIEW_SSH_KEY } from "./preview-mocks";
+import { hostsPreviewMocks, PREVIEW_API_KEY, PREVIEW_SSH_KEY } from "./preview-mocks";
 import { hostsSchema, type HostsConfig } from "./schema";
 import { hostsProblems } from "./validate";
 
@@ -43,6 +43,10 @@ export const hostsAdapter: CloudAdapter<typeof hostsSchema> = {
     preview: {
         mocks: (_config, record) => hostsPreviewMocks(record),
         config: { [SSH_KEY_KEY]: PREVIEW_SSH_KEY },
+        placeholders: {
+            [PREVIEW_SSH_KEY]: "SSH private key: pulumi up uses the stack's secret deepseek-sglang:sshPrivateKey",
+            [PREVIEW_API_KEY]: "API key: pulumi up generates it (random.RandomPassword) and keeps it a secret",
+        },
     },
     component: () => (require("./cluster") as typeof import("./cluster")).hostsServingCluster as ServingClusterFactory,
 };

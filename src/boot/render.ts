@@ -154,8 +154,23 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_CONVERTED_STORE: plan.weights.conversion ? convertedStore(plan, hooks) : "",
         DSBOOT_CONVERTED_WAIT: String(CONVERTED_WAIT_SECONDS),
         DSBOOT_SERVED_DIR: plan.weights.conversion?.outputHostDir ?? plan.weights.hostDir,
-        DSBOOT_FETCH_PARALLEL: "16",
-        DSBOOT_FETCH_ROUNDS: "5",
+        // Sized on the node from its link speed and vCPUs (lib.sh node_parallelism); a number overrides.
+        DSBOOT_FETCH_PARALLEL: "auto",
+        // Roughly what one S3/CDN connection carries (cloud-facts §6: one aws-cli stream ~375 MB/s is
+        // the classic client's whole ceiling; tools that fill the link open many streams).
+        DSBOOT_STREAM_MBPS: "100",
+        DSBOOT_FETCH_ROUNDS: "8",
+        // Below 1 MiB/s for a minute is a stall (an open, silent connection): cut and resume.
+        DSBOOT_FETCH_MIN_SPEED: String(2 ** 20),
+        DSBOOT_FETCH_STALL_SECONDS: "60",
+        // Failed rounds (refused connections, 5xx) back off 5 s, 10 s, ... up to 2 min, and the stage
+        // gives up after 6 h in all, inside the unit's 8 h bound.
+        DSBOOT_RETRY_BASE: "5",
+        DSBOOT_RETRY_MAX: "120",
+        DSBOOT_FETCH_DEADLINE: String(6 * 3600),
+        // Nodes boot minutes apart; a worker waits this long for rank 0 before failing with its address.
+        DSBOOT_RANK0_WAIT: "1800",
+        DSBOOT_STATUS_LOCK_WAIT: "60",
         DSBOOT_IMAGE: plan.sglang.image,
         DSBOOT_GPU_VENDOR: plan.gpu.vendor,
         DSBOOT_FABRIC: plan.fabric,

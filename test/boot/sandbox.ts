@@ -26,6 +26,11 @@ export const FAST: Record<string, string> = {
     DSBOOT_RESTART_DELAY: "0",
     DSBOOT_READY_TIMEOUT: "60",
     DSBOOT_FETCH_PARALLEL: "4",
+    DSBOOT_RETRY_BASE: "0.2",
+    DSBOOT_RETRY_MAX: "1",
+    DSBOOT_FETCH_STALL_SECONDS: "2",
+    DSBOOT_RANK0_WAIT: "5",
+    DSBOOT_STATUS_LOCK_WAIT: "5",
 };
 
 export function writeUserDataFiles(userData: string, root: string): void {

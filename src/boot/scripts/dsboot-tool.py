@@ -4,6 +4,7 @@
 Stdlib only: cloud-init itself runs on python3, so every node that reads our user data has it.
 """
 import argparse
+import errno
 import hashlib
 import json
 import os
@@ -13,7 +14,10 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-MARKER_FILES = (".dsboot-manifest.json", ".dsboot-verified", ".dsboot-hashcache.json")
+MARKER_FILES = (".dsboot-manifest.json", ".dsboot-verified", ".dsboot-hashcache.jsonl")
+CACHE_FILE = ".dsboot-hashcache.jsonl"
+# Exit codes the scripts branch on.
+EXIT_TODO, EXIT_CORRUPT, EXIT_DISK_FULL = 3, 4, 5
 
 
 def now():
@@ -29,12 +33,36 @@ def read_json(path, default=None):
 
 
 def write_json(path, value):
-    # Write then rename, so a reader (or a crash) never sees half a record.
+    # Write then rename, so a reader (or a crash) never sees half a record; a failed write (a full
+    # disk) leaves no temp file behind.
     tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(value, f, indent=1, sort_keys=True)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def gb(n):
+    return f"{n / 1e9:.3g} GB"
+
+
+def disk_full_exit(dir_, needed):
+    """The one message a full disk gets, with the numbers an operator needs."""
+    free = free_bytes(dir_)
+    sys.stderr.write(f"disk full: {gb(needed)} needed, {gb(free)} free in {dir_}\n")
+    sys.exit(EXIT_DISK_FULL)
+
+
+def free_bytes(dir_):
+    st = os.statvfs(dir_)
+    return st.f_bavail * st.f_frsize
 
 
 # ---- node.json ---------------------------------------------------------------------------------
@@ -97,62 +125,168 @@ def cmd_hf_manifest(a):
             sys.exit(f"manifest: {f['path']} has no size or hash")
         if f["path"].startswith("/") or ".." in f["path"].split("/"):
             sys.exit(f"manifest: unsafe path {f['path']}")
-    write_json(a.out, {"repo": a.repo, "commit": info.get("sha") or a.revision, "files": files})
+    write_json(a.out, {"repo": a.repo, "revision": a.revision, "commit": info.get("sha") or a.revision, "files": files})
+
+
+def new_hasher(entry):
+    if entry.get("sha256") is not None:
+        return hashlib.sha256()
+    h = hashlib.sha1()
+    h.update(b"blob %d\0" % entry["size"])
+    return h
+
+
+def hash_into(h, f, limit=None):
+    """Feed h from f (up to limit bytes); hashlib releases the GIL on large updates."""
+    left = limit
+    while left is None or left > 0:
+        chunk = f.read(8 << 20 if left is None else min(8 << 20, left))
+        if not chunk:
+            break
+        h.update(chunk)
+        if left is not None:
+            left -= len(chunk)
 
 
 def file_digest(path, entry):
-    if "sha256" in entry:
-        h = hashlib.sha256()
-    else:
-        h = hashlib.sha1()
-        h.update(b"blob %d\0" % entry["size"])
+    h = new_hasher(entry)
     with open(path, "rb") as f:
-        while chunk := f.read(8 << 20):
-            h.update(chunk)
+        hash_into(h, f)
     return h.hexdigest()
 
 
+def want_of(entry):
+    return entry.get("sha256") or entry.get("gitBlob")
+
+
+def stamp_of(st, want):
+    """What the cache trusts: a rewrite always changes ctime (and usually the inode), even when the
+    writer restores size and mtime, so size + mtime alone cannot stand for "hashed and unchanged"."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, want]
+
+
+def read_cache(root):
+    """path -> stamp, from an append-only log: parallel writers each append one short line."""
+    cache = {}
+    try:
+        with open(os.path.join(root, CACHE_FILE), encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                    cache[rec["path"]] = rec["stamp"]
+                except (ValueError, KeyError):
+                    continue  # a line cut by a crash
+    except FileNotFoundError:
+        pass
+    return cache
+
+
+def append_cache(root, path, stamp):
+    line = json.dumps({"path": path, "stamp": stamp}) + "\n"
+    fd = os.open(os.path.join(root, CACHE_FILE), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
+
+
 def check_file(root, entry, cache):
-    """-> (path, problem or None). Deletes what can never become right: too big, or full size but wrong hash."""
+    """-> (path, problem or None, bytes still to fetch). Deletes what can never become right: too
+    big, or full size but wrong hash."""
     path = os.path.join(root, entry["path"])
-    want = entry.get("sha256") or entry.get("gitBlob")
+    want = want_of(entry)
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        return entry["path"], "missing"
+        return entry["path"], "missing", entry["size"]
     if st.st_size < entry["size"]:
-        return entry["path"], f"partial ({st.st_size}/{entry['size']} bytes)"  # kept: the next fetch resumes it
+        # kept: the next fetch resumes it
+        return entry["path"], f"partial ({st.st_size}/{entry['size']} bytes)", entry["size"] - st.st_size
     if st.st_size > entry["size"]:
         os.remove(path)
-        return entry["path"], f"too big ({st.st_size} > {entry['size']})"
-    stamp = [st.st_size, st.st_mtime_ns, want]
-    if cache.get(entry["path"]) == stamp:
-        return entry["path"], None  # hashed earlier and untouched since
+        return entry["path"], f"too big ({st.st_size} > {entry['size']})", entry["size"]
+    if cache.get(entry["path"]) == stamp_of(st, want):
+        return entry["path"], None, 0  # hashed earlier and untouched since
     got = file_digest(path, entry)
     if got != want:
         os.remove(path)
-        return entry["path"], f"hash mismatch (got {got}, want {want})"
-    cache[entry["path"]] = stamp
-    return entry["path"], None
+        return entry["path"], f"hash mismatch (got {got}, want {want})", entry["size"]
+    append_cache(root, entry["path"], stamp_of(os.stat(path), want))
+    return entry["path"], None, 0
+
+
+def hash_workers():
+    return max(2, min(64, os.cpu_count() or 2))
 
 
 def cmd_verify(a):
     """Check every manifest file; print the ones still to fetch (NUL-separated).
 
-    Exit 0 only when all verify, 3 when some must be fetched; anything else is a crash, never "done".
+    Exit 0 only when all verify, 3 when some must be fetched, 5 when the disk cannot hold what is
+    left; anything else is a crash, never "done".
     """
     manifest = read_json(a.manifest)
-    cache_path = os.path.join(a.dir, ".dsboot-hashcache.json")
-    cache = read_json(cache_path, {})
-    workers = max(2, min(32, os.cpu_count() or 2))  # hashlib releases the GIL on large reads
-    with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(lambda e: check_file(a.dir, e, cache), manifest["files"]))
-    write_json(cache_path, cache)
-    bad = [(p, why) for p, why in results if why]
+    if a.only:
+        manifest["files"] = [f for f in manifest["files"] if f["path"] == a.only]
+    cache = read_cache(a.dir)
+    try:
+        with ThreadPoolExecutor(hash_workers()) as pool:
+            results = list(pool.map(lambda e: check_file(a.dir, e, cache), manifest["files"]))
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            disk_full_exit(a.dir, sum(f["size"] for f in manifest["files"]))
+        raise
+    bad = [(p, why) for p, why, _ in results if why]
     for p, why in bad:
         print(f"verify: {p}: {why}", file=sys.stderr)
         sys.stdout.write(f"{p}\0")
-    sys.exit(3 if bad else 0)
+    left = sum(n for _, _, n in results)
+    # Stop before a transfer fills the disk: what is still to come must fit (partial files count
+    # only their missing bytes).
+    if left > free_bytes(a.dir) and not a.only:
+        disk_full_exit(a.dir, left)
+    sys.exit(EXIT_TODO if bad else 0)
+
+
+def cmd_sink(a):
+    """stdin -> one manifest file, hashed as the bytes arrive, so verification costs no pass of its own.
+
+    Appends to what is already on disk (a resumed transfer; that prefix is hashed first). Exit 0 when
+    the file is complete and matches (and cache it), 3 when it is still partial (kept for resume),
+    4 when it is complete but wrong (deleted), 5 when the disk is full (partial bytes kept).
+    """
+    entry = next(f for f in read_json(a.manifest)["files"] if f["path"] == a.path)
+    path = os.path.join(a.dir, a.path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    h = new_hasher(entry)
+    src = sys.stdin.buffer
+    with open(path, "a+b") as f:
+        f.seek(0)
+        hash_into(h, f)
+        have = f.tell()
+        try:
+            while chunk := src.read1(1 << 20):
+                if have + len(chunk) > entry["size"]:
+                    f.close()
+                    os.remove(path)
+                    sys.exit(f"sink: {a.path}: more bytes than the manifest's {entry['size']}")
+                f.write(chunk)
+                h.update(chunk)
+                have += len(chunk)
+        except OSError as e:
+            if e.errno != errno.ENOSPC:
+                raise
+            f.close()
+            # What the disk already took stays (the resume point); the message names what is left.
+            disk_full_exit(a.dir, entry["size"] - os.path.getsize(path))
+    if have < entry["size"]:
+        sys.exit(EXIT_TODO)
+    got, want = h.hexdigest(), want_of(entry)
+    if got != want:
+        os.remove(path)
+        print(f"verify: {a.path}: hash mismatch (got {got}, want {want})", file=sys.stderr)
+        sys.exit(EXIT_CORRUPT)
+    append_cache(a.dir, a.path, stamp_of(os.stat(path), want))
 
 
 def cmd_paths(a):
@@ -168,19 +302,63 @@ def cmd_files(a):
             sys.stdout.write(f"{f['path']}\0")
 
 
+def cmd_small_files(a):
+    """Manifest paths of files under 64 MiB (config, tokenizer, index): what a dummy-load precompile needs."""
+    for f in read_json(a.manifest)["files"]:
+        if f["size"] < 64 << 20:
+            sys.stdout.write(f"{f['path']}\0")
+
+
+def cmd_space(a):
+    """Fail with the disk-full message unless DIR can take BYTES more."""
+    if a.bytes > free_bytes(a.dir):
+        disk_full_exit(a.dir, a.bytes)
+
+
 def manifest_id(manifest):
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
 
 
+def file_stamps(manifest, root):
+    """Cheap identity of every verified file (no hashing): a file rewritten since changes its ctime."""
+    out = {}
+    for f in manifest["files"]:
+        st = os.stat(os.path.join(root, f["path"]))
+        out[f["path"]] = [st.st_size, st.st_ctime_ns, st.st_ino]
+    return out
+
+
 def cmd_mark(a):
-    """Completion marker: names the manifest it proves, so a changed manifest invalidates it."""
-    write_json(os.path.join(a.dir, ".dsboot-verified"), {"manifest": manifest_id(read_json(a.manifest)), "at": now()})
+    """Completion marker: names the manifest (and so the revision) it proves and each file's stamp,
+    so a changed manifest or a rewritten file invalidates it."""
+    manifest = read_json(a.manifest)
+    write_json(os.path.join(a.dir, ".dsboot-verified"), {
+        "manifest": manifest_id(manifest), "revision": manifest.get("revision"), "commit": manifest.get("commit"),
+        "files": file_stamps(manifest, a.dir), "at": now()})
 
 
 def cmd_is_marked(a):
     marker = read_json(os.path.join(a.dir, ".dsboot-verified"))
     manifest = read_json(a.manifest)
-    sys.exit(0 if marker and manifest and marker.get("manifest") == manifest_id(manifest) else 1)
+    if not (marker and manifest and marker.get("manifest") == manifest_id(manifest)):
+        sys.exit(1)
+    if a.revision and manifest.get("revision") != a.revision:
+        print(f"verified for revision {manifest.get('revision')}, not {a.revision}", file=sys.stderr)
+        sys.exit(1)
+    try:
+        stamps = file_stamps(manifest, a.dir)
+    except FileNotFoundError as e:
+        print(f"verified file gone: {e.filename}", file=sys.stderr)
+        sys.exit(1)
+    if marker.get("files") != stamps:
+        changed = [p for p, s in stamps.items() if marker.get("files", {}).get(p) != s]
+        print(f"changed since verified: {', '.join(changed[:5])}", file=sys.stderr)
+        sys.exit(1)
+
+
+def cmd_manifest_field(a):
+    m = read_json(a.manifest) or {}
+    sys.stdout.write(str(m.get(a.key) or ""))
 
 
 # ---- FP8 -> BF16 conversion output --------------------------------------------------------------
@@ -240,8 +418,7 @@ def cmd_check_converted(a):
                 continue
             entry = {"path": rel, "size": os.path.getsize(os.path.join(base, n)), "sha256": ""}
             files.append(entry)
-    workers = max(2, min(32, os.cpu_count() or 2))
-    with ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(hash_workers()) as pool:
         digests = pool.map(lambda e: file_digest(os.path.join(a.dir, e["path"]), e), files)
         for entry, d in zip(files, digests):
             entry["sha256"] = d
@@ -273,7 +450,13 @@ def redact(line):
 
 
 def cmd_status(a):
-    rec = read_json(a.file, None) or {"rank": a.rank, "address": a.address, "stages": {}, "lastError": None}
+    """One node's record. It always shows the current state: a good state (serving) clears the
+    last error, and errors that do not stop the pipeline go to their own fields, never lastError."""
+    try:
+        rec = read_json(a.file, None)
+    except ValueError:
+        rec = None  # a record cut by a crash: start over rather than stop the stage
+    rec = rec or {"rank": a.rank, "address": a.address, "stages": {}, "lastError": None}
     t = now()
     stage = rec["stages"].setdefault(a.stage, {})
     if a.state == "running" or "startedAt" not in stage:
@@ -287,9 +470,11 @@ def cmd_status(a):
     rec.pop("logTail", None)
     if a.state == "failed" and a.log_tail:
         rec["logTail"] = {"stage": a.stage, "lines": [redact(line) for line in a.log_tail.splitlines()[-40:]]}
+    elif a.state == "serving":
+        rec["lastError"] = None
     for pair in a.set:
         key, _, value = pair.partition("=")
-        rec[key] = int(value) if value.isdigit() else value
+        rec[key] = int(value) if value.isdigit() else (None if value == "" else value)
     rec.update({"stage": a.stage, "state": a.state, "updatedAt": t})
     write_json(a.file, rec)
 
@@ -310,11 +495,15 @@ def main():
     add("env-file", cmd_env_file, ("--node", req), ("--default", {"action": "append", "default": []}))
     add("field", cmd_field, ("path", {}), ("--base64", {"action": "store_true"}))
     add("hf-manifest", cmd_hf_manifest, ("--repo", req), ("--revision", req), ("--out", req))
-    add("verify", cmd_verify, ("--manifest", req), ("--dir", req))
+    add("verify", cmd_verify, ("--manifest", req), ("--dir", req), ("--only", {"default": ""}))
     add("files", cmd_files, ("--manifest", req))
     add("paths", cmd_paths, ("--manifest", req))
+    add("sink", cmd_sink, ("--manifest", req), ("--dir", req), ("--path", req))
+    add("small-files", cmd_small_files, ("--manifest", req))
+    add("space", cmd_space, ("--dir", req), ("--bytes", {"type": int, "required": True}))
     add("mark", cmd_mark, ("--manifest", req), ("--dir", req))
-    add("is-marked", cmd_is_marked, ("--manifest", req), ("--dir", req))
+    add("is-marked", cmd_is_marked, ("--manifest", req), ("--dir", req), ("--revision", {"default": ""}))
+    add("manifest-field", cmd_manifest_field, ("--manifest", req), ("key", {}))
     add("check-converted", cmd_check_converted, ("--dir", req), ("--out", req))
     add("drop-quant-config", cmd_drop_quant_config, ("--file", req))
     add("status", cmd_status, ("--file", req), ("--rank", {"type": int, "required": True}), ("--address", req),

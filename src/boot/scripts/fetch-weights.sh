@@ -7,8 +7,12 @@
 # Transfers: the object-store mirror with the cloud's parallel copier when the stack has one
 # (s5cmd if installed, else aws s3 cp; gcloud storage; azcopy: cloud-facts §6), falling back to
 # Hugging Face for any file the mirror lacks (then seeding it), else Hugging Face
-# with curl: per-file byte-range resume (-C -) and DSBOOT_FETCH_PARALLEL files at once, no extra
-# install on the node.
+# with curl: per-file byte-range resume and as many files at once as the node's link and vCPUs
+# warrant (node_parallelism), no extra install on the node.
+# Verification costs no pass of its own: each Hugging Face transfer streams through `tool sink`,
+# which hashes the bytes as they land, and each mirror copy is hashed the moment it completes, so
+# the stage takes about max(download, hash), not their sum. A transfer slower than
+# DSBOOT_FETCH_MIN_SPEED for DSBOOT_FETCH_STALL_SECONDS is cut and resumed; failed rounds back off.
 # shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env (lib.sh checks them)
 DSBOOT_STAGE=fetch-weights
 # shellcheck source=lib.sh
@@ -30,17 +34,54 @@ prepare_hf_header() {
 }
 
 fetch_manifest() {
-  local url="$DSBOOT_HF_ENDPOINT/api/models/$DSBOOT_MODEL_REPO/revision/$DSBOOT_MODEL_REVISION?blobs=true"
-  curl -sSf --retry 5 --retry-delay 5 --max-time 120 -H "@$hf_hdr" "$url" |
-    tool hf-manifest --repo "$DSBOOT_MODEL_REPO" --revision "$DSBOOT_MODEL_REVISION" --out "$manifest" ||
-    fail "could not read the file list of $DSBOOT_MODEL_REPO@$DSBOOT_MODEL_REVISION"
+  local url="$DSBOOT_HF_ENDPOINT/api/models/$DSBOOT_MODEL_REPO/revision/$DSBOOT_MODEL_REVISION?blobs=true" round
+  for ((round = 1; ; round++)); do
+    curl -sSf --connect-timeout 20 --max-time 120 -H "@$hf_hdr" "$url" |
+      tool hf-manifest --repo "$DSBOOT_MODEL_REPO" --revision "$DSBOOT_MODEL_REVISION" --out "$manifest" && return 0
+    [ "$round" -lt "$DSBOOT_FETCH_ROUNDS" ] || break
+    backoff "$round" "reading the file list"
+  done
+  fail "could not read the file list of $DSBOOT_MODEL_REPO@$DSBOOT_MODEL_REVISION after $round attempts"
 }
 
-from_hf() { # PATH: pinned to the manifest's commit, so resumed bytes and hashes belong to one revision
-  local commit
+# backoff ROUND WHAT: wait before the next round, doubling, within the stage's overall deadline.
+backoff() {
+  local d
+  d=$(backoff_delay "$(($1 + 1))")
+  if awk -v e="$SECONDS" -v d="$d" -v t="$DSBOOT_FETCH_DEADLINE" 'BEGIN { exit !(e + d > t) }'; then
+    fail "$2: still failing after ${SECONDS}s; giving up before the ${DSBOOT_FETCH_DEADLINE}s bound"
+  fi
+  log "$2 failed (round $1); retrying in ${d}s"
+  sleep "$d"
+}
+
+# curl flags every weights transfer shares: a transfer that stays below the minimum speed for the
+# stall window is cut (exit 28) so it can resume, instead of hanging on an open, silent connection.
+curl_transfer=(-fsSL --connect-timeout 20 --speed-limit "$DSBOOT_FETCH_MIN_SPEED" --speed-time "$DSBOOT_FETCH_STALL_SECONDS")
+
+# from_hf PATH: stream one file through the hashing sink, resuming from the bytes already on disk.
+# Pinned to the manifest's commit, so resumed bytes and hashes belong to one revision.
+from_hf() {
+  local p=$1 commit have rc tries=0 range=()
   commit=$(tool field commit <"$manifest")
-  curl -fsSL --retry 3 --retry-delay 5 --connect-timeout 20 -C - -H "@$hf_hdr" \
-    -o "$dir/$1" "$DSBOOT_HF_ENDPOINT/$DSBOOT_MODEL_REPO/resolve/$commit/$1"
+  while :; do
+    have=$(stat -c %s "$dir/$p" 2>/dev/null || echo 0)
+    range=()
+    [ "$have" = 0 ] || range=(-C "$have")
+    rc=0
+    curl "${curl_transfer[@]}" "${range[@]}" -H "@$hf_hdr" "$DSBOOT_HF_ENDPOINT/$DSBOOT_MODEL_REPO/resolve/$commit/$p" |
+      tool sink --manifest "$manifest" --dir "$dir" --path "$p" || rc=$?
+    case "$rc" in
+      0) return 0 ;;
+      5) touch "$DSBOOT_RUN/disk-full"; return 1 ;;
+      4) return 1 ;; # corrupt bytes: deleted; the next round fetches it whole
+    esac
+    # Cut or failed part-way: resume at once while bytes keep coming; a transfer that made no
+    # progress waits for the next round (and its backoff).
+    tries=$((tries + 1))
+    [ "$(stat -c %s "$dir/$p" 2>/dev/null || echo 0)" -gt "$have" ] && [ "$tries" -lt 20 ] || return 1
+    log "$p: transfer cut at $(stat -c %s "$dir/$p") bytes; resuming"
+  done
 }
 
 # AWS CLI v2's CRT transfer client splits each object into parallel ranged GETs sized to the
@@ -57,24 +98,28 @@ from_mirror() { # PATH
     s3://*) AWS_CONFIG_FILE="$s3_config" aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$src" "$dir/$1" ;;
     gs://*) gcloud storage cp --quiet "$src" "$dir/$1" ;;
     https://*) AZCOPY_AUTO_LOGIN_TYPE=MSI azcopy copy --log-level ERROR "$src" "$dir/$1" ;;
-    /*) cp "$(host_path "$src")" "$dir/$1.part" && mv "$dir/$1.part" "$dir/$1" ;;
+    /*) { cp "$(host_path "$src")" "$dir/$1.part" && mv "$dir/$1.part" "$dir/$1"; } || { rm -f "$dir/$1.part"; return 1; } ;;
     *) return 1 ;;
   esac
 }
 
 # One file, called in parallel by xargs. Failures only log: the next verification decides.
 # A file the mirror lacks (a new mirror, or a partial one) comes from Hugging Face instead, and is
-# remembered so rank 0 can seed the mirror once everything verifies.
+# remembered so rank 0 can seed the mirror once everything verifies. A mirror copy is hashed as
+# soon as it lands, while the other transfers still run.
 fetch_one() {
   local p=$1
   trap - ERR
   mkdir -p "$(dirname "$dir/$p")"
   if [ -n "$DSBOOT_WEIGHTS_MIRROR" ]; then
-    from_mirror "$p" && return 0
+    if from_mirror "$p"; then
+      tool verify --manifest "$manifest" --dir "$dir" --only "$p" >/dev/null 2>&1 || true
+      return 0
+    fi
     log "$p is not in the mirror; fetching it from Hugging Face"
     printf '%s\n' "$p" >>"$DSBOOT_RUN/not-in-mirror"
   fi
-  from_hf "$p" || log "transfer of $p failed (exit $?)"
+  from_hf "$p" || log "transfer of $p failed; the next round retries it"
   return 0
 }
 
@@ -87,26 +132,35 @@ fetch_all() { # ROUND PATH...
     # One s5cmd process schedules every object over its own worker pool (cloud-facts §6).
     local p
     for p in "$@"; do printf 'cp "%s/%s" "%s/%s"\n' "$DSBOOT_WEIGHTS_MIRROR" "$p" "$dir" "$p"; done >"$DSBOOT_RUN/s5cmd.txt"
-    s5cmd --log error --numworkers "$((DSBOOT_FETCH_PARALLEL * 4))" run "$DSBOOT_RUN/s5cmd.txt" || log "s5cmd reported failures"
+    s5cmd --log error --numworkers "$((parallel * 4))" run "$DSBOOT_RUN/s5cmd.txt" || log "s5cmd reported failures"
   else
-    printf '%s\0' "$@" | xargs -0 -r -n 1 -P "$DSBOOT_FETCH_PARALLEL" "$0" --one || true
+    printf '%s\0' "$@" | xargs -0 -r -n 1 -P "$parallel" "$0" --one || true
   fi
 }
 
-# Fetch until every file verifies, a bounded number of rounds. A corrupt file is deleted by the
-# verifier and fetched again; a partial one is resumed.
+# Fetch until every file verifies, a bounded number of rounds within an overall deadline. A corrupt
+# file is deleted and fetched again; a partial one is resumed; a round that leaves files behind
+# (refused connections, a flaky source) backs off before the next.
 fetch_verified() {
   local round rc todo_file="$DSBOOT_RUN/fetch-todo"
+  rm -f "$DSBOOT_RUN/disk-full"
   for ((round = 1; ; round++)); do
     rc=0
-    tool verify --manifest "$manifest" --dir "$dir" >"$todo_file" || rc=$?
+    tool verify --manifest "$manifest" --dir "$dir" >"$todo_file" 2>"$DSBOOT_RUN/verify.err" || rc=$?
+    cat "$DSBOOT_RUN/verify.err" >&2
     [ "$rc" = 0 ] && return 0
+    [ "$rc" != 5 ] || fail "$(grep -m1 '^disk full' "$DSBOOT_RUN/verify.err")"
     [ "$rc" = 3 ] || fail "verifier crashed (exit $rc)"
     mapfile -d '' -t todo <"$todo_file"
     [ "$round" -le "$DSBOOT_FETCH_ROUNDS" ] || fail "${#todo[@]} file(s) still missing or corrupt after $DSBOOT_FETCH_ROUNDS rounds, e.g. ${todo[0]}"
-    log "round $round: fetching ${#todo[@]} file(s)"
+    [ "$round" = 1 ] || backoff "$((round - 1))" "fetching ${#todo[@]} file(s)"
+    log "round $round: fetching ${#todo[@]} file(s), $parallel at a time"
     status running "" "fetchRound=$round" "filesToFetch=${#todo[@]}"
     fetch_all "$round" "${todo[@]}"
+    if [ -e "$DSBOOT_RUN/disk-full" ]; then
+      tool verify --manifest "$manifest" --dir "$dir" >/dev/null 2>"$DSBOOT_RUN/verify.err" && return 0
+      fail "$(grep -m1 '^disk full' "$DSBOOT_RUN/verify.err" || echo "disk full in $DSBOOT_WEIGHTS_DIR")"
+    fi
   done
 }
 
@@ -228,7 +282,15 @@ if [ "$DSBOOT_CONVERT" = 1 ] && [ -n "$DSBOOT_CONVERTED_STORE" ] && ! is_rank0; 
   exit 0
 fi
 mkdir -p "$dir"
-if tool is-marked --manifest "$manifest" --dir "$dir" 2>/dev/null; then
+parallel=$(node_parallelism)
+# A persistent disk may hold another revision's weights: a manifest for a different revision is
+# replaced, and the files are verified against the new one (unchanged files by their cached hash).
+had=$(tool manifest-field --manifest "$manifest" revision 2>/dev/null || true)
+if [ -s "$manifest" ] && [ "$had" != "$DSBOOT_MODEL_REVISION" ]; then
+  log "model revision changed (${had:-unrecorded} -> $DSBOOT_MODEL_REVISION); re-verifying against the new manifest"
+  rm -f "$manifest" "$dir/.dsboot-verified"
+fi
+if tool is-marked --manifest "$manifest" --dir "$dir" --revision "$DSBOOT_MODEL_REVISION"; then
   log "weights verified on an earlier boot"
 else
   prepare_hf_header

@@ -28,23 +28,68 @@ is_rank0() { [ "$DSBOOT_RANK" = 0 ]; }
 multi_node() { [ "$DSBOOT_NNODES" -gt 1 ]; }
 # Rank 0's server epoch from its beacon; fails until rank 0 has started a server.
 leader_epoch() { curl -sf --max-time 3 "http://$DSBOOT_RANK0_ADDRESS:$DSBOOT_BEACON_PORT/epoch"; }
+# Any HTTP answer from rank 0's beacon (404 before its first server start) proves it is reachable.
+rank0_answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$DSBOOT_RANK0_ADDRESS:$DSBOOT_BEACON_PORT/epoch" || true)" != 000 ]; }
+
+# wait_for_rank0 WHY: a worker waits a bounded time for rank 0 (booting later is normal), then fails
+# naming rank 0 and its address rather than hanging in a rendezvous that cannot form.
+wait_for_rank0() {
+  local deadline=$((SECONDS + DSBOOT_RANK0_WAIT)) delay=1
+  until rank0_answers; do
+    [ "$SECONDS" -lt "$deadline" ] ||
+      fail "rank 0 at $DSBOOT_RANK0_ADDRESS is unreachable (no answer on port $DSBOOT_BEACON_PORT for ${DSBOOT_RANK0_WAIT}s); $1 needs it"
+    sleep "$delay"
+    delay=$((delay < 8 ? delay * 2 : 8))
+  done
+}
+
+# backoff_delay ROUND: seconds to wait before retry ROUND (2, 3, ...): doubling from
+# DSBOOT_RETRY_BASE, capped at DSBOOT_RETRY_MAX (fractions allowed).
+backoff_delay() {
+  awk -v r="$1" -v b="$DSBOOT_RETRY_BASE" -v m="$DSBOOT_RETRY_MAX" 'BEGIN { d = b * 2 ^ (r - 2); printf "%g", (d > m ? m : d) }'
+}
+
+# node_parallelism: concurrent transfers sized to the node: enough streams to fill the link (one
+# object-store or CDN stream carries roughly DSBOOT_STREAM_MBPS), at least 2 per vCPU's worth of
+# hashing, within [4, 64]. DSBOOT_FETCH_PARALLEL set to a number overrides it.
+node_parallelism() {
+  if [ "$DSBOOT_FETCH_PARALLEL" != auto ]; then printf '%s' "$DSBOOT_FETCH_PARALLEL"; return; fi
+  local cpus mbits=0 iface speed
+  cpus=$(nproc)
+  iface=$(socket_iface)
+  for speed in "$(host_path "/sys/class/net/${iface:-none}/speed")" "$(host_path /sys/class/net/eth0/speed)"; do
+    [ -r "$speed" ] && mbits=$(cat "$speed" 2>/dev/null || echo 0) && [ "${mbits:-0}" -gt 0 ] 2>/dev/null && break
+    mbits=0
+  done
+  awk -v c="$cpus" -v l="$mbits" -v s="$DSBOOT_STREAM_MBPS" 'BEGIN {
+    n = (l > 0) ? int(l / 8 / s + 0.999) : 2 * c
+    if (n > 8 * c) n = 8 * c
+    if (n < 4) n = 4
+    if (n > 64) n = 64
+    print n }'
+}
 
 # ---- status: one JSON record per node, published through the cloud's hook -------------------------
 # status STATE [ERROR] [KEY=VALUE...]: record this stage's state, then publish (best effort).
+# Stages update and publish concurrently (server supervisor and readiness): one at a time, so the
+# published copy is never older than the local one. The work runs in a subshell with the ERR trap
+# off: a failure in here returns to the caller as a warning and can never re-enter status (through
+# fail) to wait on the lock this call holds; the lock wait itself is bounded too.
 status() {
-  local state=$1 error=${2:-} extra=() lock
+  local state=$1 error=${2:-} extra=()
   shift $(($# < 2 ? $# : 2))
   for kv in "$@"; do extra+=(--set "$kv"); done
   [ -z "${DSBOOT_LOG_TAIL:-}" ] || extra+=(--log-tail "$DSBOOT_LOG_TAIL")
-  # Stages update and publish concurrently (server supervisor and readiness): one at a time, so
-  # the published copy is never older than the local one.
-  exec {lock}>>"$DSBOOT_STATE/status.lock"
-  flock "$lock"
-  tool status --file "$DSBOOT_STATE/status.json" --rank "$DSBOOT_RANK" --address "$DSBOOT_ADDRESS" \
-    --stage "$DSBOOT_STAGE" --state "$state" --error "$error" "${extra[@]}"
-  store_put "$DSBOOT_STATE/status.json" "$DSBOOT_STATUS_PREFIX/rank-$DSBOOT_RANK.json" ||
-    log "warning: could not publish status to $DSBOOT_STATUS_PREFIX"
-  exec {lock}>&-
+  (
+    trap - ERR
+    set +e
+    exec 9>>"$DSBOOT_STATE/status.lock" || exit 1
+    flock -w "${DSBOOT_STATUS_LOCK_WAIT:-60}" 9 || { log "warning: status lock busy for ${DSBOOT_STATUS_LOCK_WAIT:-60}s"; exit 1; }
+    tool status --file "$DSBOOT_STATE/status.json" --rank "$DSBOOT_RANK" --address "$DSBOOT_ADDRESS" \
+      --stage "$DSBOOT_STAGE" --state "$state" --error "$error" "${extra[@]}" || exit 1
+    store_put "$DSBOOT_STATE/status.json" "$DSBOOT_STATUS_PREFIX/rank-$DSBOOT_RANK.json" ||
+      log "warning: could not publish status to $DSBOOT_STATUS_PREFIX"
+  ) || log "warning: could not record status '$state'${error:+ ($error)} in $DSBOOT_STATE/status.json"
 }
 # The stage's last journal lines, so a failure is readable from the status record alone
 # (npm run status, the readiness gate); dsboot-tool redacts keys and tokens in them.
@@ -52,7 +97,7 @@ stage_log_tail() { journalctl --no-pager -o cat -n 40 -u "dsboot-$DSBOOT_STAGE.s
 fail() {
   trap - ERR
   log "FAILED: $*"
-  DSBOOT_LOG_TAIL=$(stage_log_tail) status failed "$*" || true
+  DSBOOT_LOG_TAIL=$(stage_log_tail) status failed "$*"
   exit 1
 }
 on_err() { fail "line $1: '$2' exited $3"; }

@@ -22,6 +22,7 @@ export const NODE_PATHS = {
 export const SCRIPT_FILES = [
     "lib.sh",
     "prepare-storage.sh",
+    "pull-image.sh",
     "fetch-weights.sh",
     "precompile.sh",
     "sglang.sh",
@@ -58,15 +59,23 @@ function scriptNeeded(plan: ServingPlan, script: string, units: string[]): boole
     }
 }
 
-/** Stage units in pipeline order; the beacon only exists on rank 0 of a multi-node cluster. */
+/**
+ * Stage units in pipeline order; the beacon only exists on rank 0 of a multi-node cluster. The image
+ * pull starts at t=0 beside storage and the weights; the precompile starts once config.json and the
+ * image are there where dummy weights are allowed (PRECOMPILE_AFTER_WEIGHTS otherwise).
+ */
 export const STAGE_UNITS = [
     "dsboot-prepare-storage.service",
+    "dsboot-pull-image.service",
+    "dsboot-fetch-config.service",
     "dsboot-fetch-weights.service",
     "dsboot-precompile.service",
     "dsboot-sglang.service",
     "dsboot-readiness.service",
 ] as const;
 export const BEACON_UNIT = "dsboot-beacon.service";
+/** Drop-in that orders the precompile after the verified weights, for releases without dummy load. */
+export const PRECOMPILE_AFTER_WEIGHTS = { file: "dsboot-precompile-after-weights.conf", path: "dsboot-precompile.service.d/after-weights.conf" } as const;
 export const TARGET_UNIT = "dsboot.target";
 
 /** AWS caps user data at 16 KB before base64; the other clouds allow more, so this is the bound. */
@@ -172,6 +181,8 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
         DSBOOT_RANK0_WAIT: "1800",
         DSBOOT_STATUS_LOCK_WAIT: "60",
         DSBOOT_IMAGE: plan.sglang.image,
+        DSBOOT_PULL_ATTEMPTS: "6",
+        DSBOOT_PULL_TIMEOUT: "3600",
         DSBOOT_GPU_VENDOR: plan.gpu.vendor,
         DSBOOT_FABRIC: plan.fabric,
         // What NCCL must pick across nodes (empty: one node, or only recorded), its plugin and its log.
@@ -264,6 +275,9 @@ export function bootFiles(plan: ServingPlan, rank: number, hooks: BootHooks): Wr
     return [
         ...scripts.map((s) => ({ path: `${NODE_PATHS.bin}/${s}`, permissions: "0755", content: readAsset(SCRIPTS_DIR, s) })),
         ...[...units, TARGET_UNIT].map((u) => ({ path: `${NODE_PATHS.units}/${u}`, permissions: "0644", content: readAsset(UNITS_DIR, u) })),
+        ...(plan.deepgemm.precompile && !plan.deepgemm.beforeWeights
+            ? [{ path: `${NODE_PATHS.units}/${PRECOMPILE_AFTER_WEIGHTS.path}`, permissions: "0644", content: readAsset(UNITS_DIR, PRECOMPILE_AFTER_WEIGHTS.file) }]
+            : []),
         { path: `${NODE_PATHS.etc}/boot.env`, permissions: "0644", content: renderBootEnv(bootSettings(plan, rank, hooks)) },
         { path: `${NODE_PATHS.etc}/node.json`, permissions: "0644", content: renderNodeJson(plan, rank) },
     ];

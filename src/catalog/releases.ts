@@ -76,6 +76,14 @@ export interface Release {
     chunkedPrefixCacheBackends: string[];
     /** Default MLA attention backend per GPU family (§2.3 / §2.4 `_get_default_attn_backend`). */
     defaultMlaBackend: { hopper: string; other: string; rocm: string };
+    /**
+     * compile_deep_gemm accepts `--load-format dummy` and still compiles every kernel: it leaves the
+     * load format alone, and the dummy loader builds the same quantized layers (process_weights_after_loading
+     * and post_load_weights run), so the kernel shapes come from config.json and tp alone and the
+     * precompile can run while the weights download (docs/sources.md, "DeepGEMM on dummy weights").
+     * Absent: not established for this release, so the precompile waits for the weights.
+     */
+    deepgemmDummyLoad?: boolean;
 }
 
 const TOOL_TEMPLATE = "/sgl-workspace/sglang/examples/chat_template/tool_chat_template_deepseekv3.jinja"; // §1.7
@@ -111,6 +119,7 @@ export const RELEASES: Record<string, Release> = {
         mtpOnCutlassMla: false,
         chunkedPrefixCacheBackends: ["fa3"], // §2.3: only the fa3 branch takes the MHA-chunked-KV path
         defaultMlaBackend: { hopper: "fa3", other: "triton", rocm: "triton" },
+        deepgemmDummyLoad: true, // wheel: model_loader/loader.py DummyModelLoader, compile_deep_gemm.py
     },
     "0.5.15": {
         version: "0.5.15",
@@ -129,6 +138,7 @@ export const RELEASES: Record<string, Release> = {
         mtpOnCutlassMla: true,
         chunkedPrefixCacheBackends: CPC_0515,
         defaultMlaBackend: { hopper: "fa3", other: "triton", rocm: "aiter" },
+        deepgemmDummyLoad: true, // wheel: model_loader/loader.py DummyModelLoader, compile_deep_gemm.py
     },
     "0.5.18": {
         version: "0.5.18",
@@ -147,6 +157,7 @@ export const RELEASES: Record<string, Release> = {
         mtpOnCutlassMla: true,
         chunkedPrefixCacheBackends: CPC_0515,
         defaultMlaBackend: { hopper: "fa3", other: "triton", rocm: "aiter" },
+        deepgemmDummyLoad: true, // wheel: model_loader/loader.py DummyModelLoader, compile_deep_gemm.py
     },
     "0.5.23": {
         version: "0.5.23",

@@ -78,5 +78,7 @@ export function launchArgv(i: ArgvInputs): string[] {
  * users, so the key is left out.
  */
 export function precompileArgv(i: ArgvInputs): string[] {
-    return [...COMPILE_DEEP_GEMM, ...serverFlags(i)];
+    // Where the release allows it, random weights of the real shapes: the precompile then needs only
+    // config.json and tp, and runs while the weights download (Release.deepgemmDummyLoad).
+    return [...COMPILE_DEEP_GEMM, ...serverFlags(i), ...(i.release.deepgemmDummyLoad ? ["--load-format", "dummy"] : [])];
 }

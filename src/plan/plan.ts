@@ -359,6 +359,7 @@ function buildPlan(b: BuildInputs): ServingPlan {
             precompile,
             launch: precompile ? nodes[0]!.precompile : null,
             cacheKey: precompile ? `deepgemm-sglang${b.release.version}-${keyTail}` : null,
+            beforeWeights: precompile && b.release.deepgemmDummyLoad === true,
             hostCacheDir: `${cacheHost}/deep_gemm`,
         },
         torchCompile: {

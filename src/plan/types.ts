@@ -123,6 +123,8 @@ export interface ServingPlan {
         launch: string[] | null;
         /** Cache key: release, model revision, tp/nnodes, GPU. Null when precompile is off. */
         cacheKey: string | null;
+        /** The precompile loads dummy weights, so it runs beside the download instead of after it. */
+        beforeWeights: boolean;
         /** Directory of the cache on the host. */
         hostCacheDir: string;
     };

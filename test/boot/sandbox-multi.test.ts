@@ -73,7 +73,8 @@ test("multi-node: ranks find rank 0, readiness waits for all, a rank-0 restart r
         start(r0, "sglang.sh");
         start(r0, "readiness.sh");
         await waitFor("rank 0's server to start", () => serverEvents(r0).some((e) => e.kind === "start"), 15_000);
-        await new Promise((r) => setTimeout(r, 2000));
+        // Readiness publishes what it waits for: the missing worker, not a fixed wait.
+        await waitFor("readiness waiting for the worker", () => state(r0).waitingFor === `worker ${addresses[1]} is not up`, 15_000, 50);
         assert.notEqual(state(r0).state, "serving", "rank 0 alone is not ready");
         assert.ok(!serverEvents(r0).some((e) => e.kind === "all-joined"));
 
@@ -136,9 +137,11 @@ test("multi-node: the DeepGEMM precompile runs on every node together, even when
         }
         await server.close();
 
+        // Rank 0's beacon runs from boot; its precompile starts first, the worker's later.
+        running.push(startScript(group[0]!, "beacon.sh"));
         const leader = startScript(group[0]!, "precompile.sh");
         running.push(leader);
-        await new Promise((r) => setTimeout(r, 1500)); // the worker boots late
+        await waitFor("rank 0 at the rendezvous", () => serverEvents(group[0]!).some((e) => e.kind === "precompile"), 15_000, 50);
         const worker = await runScript(group[1]!, "precompile.sh", 60_000);
         const lead = await leader.done;
         assert.equal(lead.code, 0, lead.stderr);

@@ -341,8 +341,9 @@ test("gpu preflight: the recorded H200 driver passes and is recorded; a 570 driv
 test("caches: a worker rejoining a running group skips the DeepGEMM precompile instead of waiting for partners", async () => {
     const plan = planOf("hosts", "fp8-2x8xh100", { gpu: "H100", addresses: ["10.88.1.10", "10.88.1.11"] });
     assert.ok(plan.deepgemm.precompile);
-    // Rank 0's beacon answers with an epoch: its server already runs.
-    const beacon = createServer((_req, res) => res.end("1700000000000000000\n"));
+    // Rank 0's beacon answers with an epoch: its server already runs. (Later: 404, a fresh group.)
+    let epoch: string | null = "1700000000000000000\n";
+    const beacon = createServer((_req, res) => (epoch ? res.end(epoch) : res.writeHead(404).end()));
     await new Promise<void>((r) => beacon.listen(0, "127.0.0.1", r));
     const port = (beacon.address() as AddressInfo).port;
     try {
@@ -353,12 +354,13 @@ test("caches: a worker rejoining a running group skips the DeepGEMM precompile i
         assert.match(pre.stderr, /rank 0 is already serving; skipping DeepGEMM precompile/);
         assert.ok(!dockerCalls(worker).some((a) => a[0] === "run"), "no precompile container");
 
-        // With no beacon answer (a fresh group), the worker compiles together with rank 0.
-        await new Promise<void>((r) => beacon.close(() => r()));
+        // Rank 0 is up but has no server yet (a fresh group): the worker compiles together with rank 0
+        // (whose rendezvous this stand-in gives up on after a second: only the container run matters).
+        epoch = null;
         // (This node's address is loopback here, so the NIC detection that multi-node requires finds one.)
         const fresh = makeNode(plan, 1, hooksFor(plan), { DSBOOT_RANK0_ADDRESS: "127.0.0.1", DSBOOT_BEACON_PORT: String(port), DSBOOT_ADDRESS: "127.0.0.1" });
         nodes.push(fresh);
-        const pre2 = await runScript(fresh, "precompile.sh", 60_000);
+        const pre2 = await runScript(fresh, "precompile.sh", 60_000, [], { STANDIN_RENDEZVOUS_S: "1" });
         assert.equal(pre2.code, 0, pre2.stderr);
         assert.ok(dockerCalls(fresh).some((a) => a[0] === "run" && a.includes("dsboot-precompile")), "precompile container ran");
     } finally {

@@ -20,8 +20,12 @@ export interface Faults {
     corruptOnce?: string[];
     /** Paths that are always served corrupt. */
     corruptAlways?: string[];
+    /** Paths whose first full download sends half the bytes, then goes silent with the connection open. */
+    stallOnce?: string[];
     /** Bearer token the server requires, if any. */
     token?: string;
+    /** Port to listen on (a test that brings the source back after an outage); default any free one. */
+    port?: number;
 }
 
 export interface RequestLog {
@@ -96,6 +100,10 @@ export async function startWeightsServer(r: FakeRepo, faults: Faults = {}): Prom
             "Accept-Ranges": "bytes",
             ...(m ? { "Content-Range": `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
         });
+        if (n === 1 && !m && faults.stallOnce?.includes(path)) {
+            res.write(slice.subarray(0, slice.length >> 1)); // and nothing more, until the client gives up
+            return;
+        }
         if (n === 1 && !m && faults.truncateOnce?.includes(path)) {
             // Half the bytes, then the connection dies: the client is left with a partial file.
             res.write(slice.subarray(0, slice.length >> 1), () => res.socket?.destroy());
@@ -105,11 +113,15 @@ export async function startWeightsServer(r: FakeRepo, faults: Faults = {}): Prom
     };
 
     const server = createServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(faults.port ?? 0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     return {
         url: `http://127.0.0.1:${port}`,
         requests,
-        close: () => new Promise((resolve) => server.close(() => resolve())),
+        close: () =>
+            new Promise((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections(); // a stalled transfer must not keep the server open
+            }),
     };
 }

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""JSON, hashing and file checks for the boot scripts: the parts bash does badly.
-
-Stdlib only: cloud-init itself runs on python3, so every node that reads our user data has it.
-"""
+# JSON, hashing and file checks for the boot scripts: the parts bash does badly.
+#
+# Stdlib only: cloud-init itself runs on python3, so every node that reads our user data has it.
 import argparse
 import errno
 import hashlib
@@ -18,6 +17,10 @@ MARKER_FILES = (".dsboot-manifest.json", ".dsboot-verified", ".dsboot-hashcache.
 CACHE_FILE = ".dsboot-hashcache.jsonl"
 # Exit codes the scripts branch on.
 EXIT_TODO, EXIT_CORRUPT, EXIT_DISK_FULL = 3, 4, 5
+
+def is_shard(entry):
+    # Weight shards; everything else (config, tokenizer, index, code) is what a dummy load reads.
+    return entry["path"].endswith(".safetensors")
 
 
 def now():
@@ -54,7 +57,7 @@ def gb(n):
 
 
 def disk_full_exit(dir_, needed):
-    """The one message a full disk gets, with the numbers an operator needs."""
+    # The one message a full disk gets, with the numbers an operator needs.
     free = free_bytes(dir_)
     sys.stderr.write(f"disk full: {gb(needed)} needed, {gb(free)} free in {dir_}\n")
     sys.exit(EXIT_DISK_FULL)
@@ -68,7 +71,7 @@ def free_bytes(dir_):
 # ---- node.json ---------------------------------------------------------------------------------
 
 def cmd_argv(a):
-    """Print one argv (launch/precompile) of node.json NUL-separated, for `mapfile -d ''`."""
+    # Print one argv (launch/precompile) of node.json NUL-separated, for `mapfile -d ''`.
     argv = read_json(a.node)[a.key] or []
     sys.stdout.write("".join(f"{x}\0" for x in argv))
 
@@ -79,7 +82,7 @@ def cmd_mounts(a):
 
 
 def cmd_env_file(a):
-    """docker --env-file: the plan's env first; boot-detected values only where the plan is silent."""
+    # docker --env-file: the plan's env first; boot-detected values only where the plan is silent.
     env = dict(read_json(a.node)["env"])
     for pair in a.default:
         key, _, value = pair.partition("=")
@@ -91,7 +94,7 @@ def cmd_env_file(a):
 
 
 def cmd_field(a):
-    """One field of a JSON document on stdin (token endpoints, secret APIs)."""
+    # One field of a JSON document on stdin (token endpoints, secret APIs).
     value = json.load(sys.stdin)
     for part in a.path.split("."):
         value = value[part]
@@ -105,11 +108,10 @@ def cmd_field(a):
 # ---- manifest ----------------------------------------------------------------------------------
 
 def cmd_hf_manifest(a):
-    """HF `/api/models/<repo>/revision/<rev>?blobs=true` -> our manifest.
-
-    LFS files carry the sha256 of their content; small files carry the git blob id (sha1 of
-    "blob <size>\\0" + content), so every file of the repo can be checked.
-    """
+    # HF `/api/models/<repo>/revision/<rev>?blobs=true` -> our manifest.
+    #
+    # LFS files carry the sha256 of their content; small files carry the git blob id (sha1 of
+    # "blob <size>\0" + content), so every file of the repo can be checked.
     info = json.load(sys.stdin)
     files = []
     for s in info.get("siblings", []):
@@ -137,7 +139,7 @@ def new_hasher(entry):
 
 
 def hash_into(h, f, limit=None):
-    """Feed h from f (up to limit bytes); hashlib releases the GIL on large updates."""
+    # Feed h from f (up to limit bytes); hashlib releases the GIL on large updates.
     left = limit
     while left is None or left > 0:
         chunk = f.read(8 << 20 if left is None else min(8 << 20, left))
@@ -160,13 +162,13 @@ def want_of(entry):
 
 
 def stamp_of(st, want):
-    """What the cache trusts: a rewrite always changes ctime (and usually the inode), even when the
-    writer restores size and mtime, so size + mtime alone cannot stand for "hashed and unchanged"."""
+    # What the cache trusts: a rewrite always changes ctime (and usually the inode), even when the
+    # writer restores size and mtime, so size + mtime alone cannot stand for "hashed and unchanged".
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, want]
 
 
 def read_cache(root):
-    """path -> stamp, from an append-only log: parallel writers each append one short line."""
+    # path -> stamp, from an append-only log: parallel writers each append one short line.
     cache = {}
     try:
         with open(os.path.join(root, CACHE_FILE), encoding="utf-8") as f:
@@ -191,8 +193,8 @@ def append_cache(root, path, stamp):
 
 
 def check_file(root, entry, cache):
-    """-> (path, problem or None, bytes still to fetch). Deletes what can never become right: too
-    big, or full size but wrong hash."""
+    # -> (path, problem or None, bytes still to fetch). Deletes what can never become right: too
+    # big, or full size but wrong hash.
     path = os.path.join(root, entry["path"])
     want = want_of(entry)
     try:
@@ -220,14 +222,15 @@ def hash_workers():
 
 
 def cmd_verify(a):
-    """Check every manifest file; print the ones still to fetch (NUL-separated).
-
-    Exit 0 only when all verify, 3 when some must be fetched, 5 when the disk cannot hold what is
-    left; anything else is a crash, never "done".
-    """
+    # Check every manifest file; print the ones still to fetch (NUL-separated).
+    #
+    # Exit 0 only when all verify, 3 when some must be fetched, 5 when the disk cannot hold what is
+    # left; anything else is a crash, never "done".
     manifest = read_json(a.manifest)
     if a.only:
         manifest["files"] = [f for f in manifest["files"] if f["path"] == a.only]
+    if a.config_files:
+        manifest["files"] = [f for f in manifest["files"] if not is_shard(f)]
     cache = read_cache(a.dir)
     try:
         with ThreadPoolExecutor(hash_workers()) as pool:
@@ -249,12 +252,11 @@ def cmd_verify(a):
 
 
 def cmd_sink(a):
-    """stdin -> one manifest file, hashed as the bytes arrive, so verification costs no pass of its own.
-
-    Appends to what is already on disk (a resumed transfer; that prefix is hashed first). Exit 0 when
-    the file is complete and matches (and cache it), 3 when it is still partial (kept for resume),
-    4 when it is complete but wrong (deleted), 5 when the disk is full (partial bytes kept).
-    """
+    # stdin -> one manifest file, hashed as the bytes arrive, so verification costs no pass of its own.
+    #
+    # Appends to what is already on disk (a resumed transfer; that prefix is hashed first). Exit 0 when
+    # the file is complete and matches (and cache it), 3 when it is still partial (kept for resume),
+    # 4 when it is complete but wrong (deleted), 5 when the disk is full (partial bytes kept).
     entry = next(f for f in read_json(a.manifest)["files"] if f["path"] == a.path)
     path = os.path.join(a.dir, a.path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -296,21 +298,14 @@ def cmd_paths(a):
 
 
 def cmd_files(a):
-    """Manifest paths that are not weight shards (copied beside a conversion's output)."""
+    # Manifest paths that are not weight shards (copied beside a conversion's output).
     for f in read_json(a.manifest)["files"]:
         if not f["path"].endswith(".safetensors") and f["path"] != "model.safetensors.index.json":
             sys.stdout.write(f"{f['path']}\0")
 
 
-def cmd_small_files(a):
-    """Manifest paths of files under 64 MiB (config, tokenizer, index): what a dummy-load precompile needs."""
-    for f in read_json(a.manifest)["files"]:
-        if f["size"] < 64 << 20:
-            sys.stdout.write(f"{f['path']}\0")
-
-
 def cmd_space(a):
-    """Fail with the disk-full message unless DIR can take BYTES more."""
+    # Fail with the disk-full message unless DIR can take BYTES more.
     if a.bytes > free_bytes(a.dir):
         disk_full_exit(a.dir, a.bytes)
 
@@ -320,7 +315,7 @@ def manifest_id(manifest):
 
 
 def file_stamps(manifest, root):
-    """Cheap identity of every verified file (no hashing): a file rewritten since changes its ctime."""
+    # Cheap identity of every verified file (no hashing): a file rewritten since changes its ctime.
     out = {}
     for f in manifest["files"]:
         st = os.stat(os.path.join(root, f["path"]))
@@ -329,8 +324,8 @@ def file_stamps(manifest, root):
 
 
 def cmd_mark(a):
-    """Completion marker: names the manifest (and so the revision) it proves and each file's stamp,
-    so a changed manifest or a rewritten file invalidates it."""
+    # Completion marker: names the manifest (and so the revision) it proves and each file's stamp,
+    # so a changed manifest or a rewritten file invalidates it.
     manifest = read_json(a.manifest)
     write_json(os.path.join(a.dir, ".dsboot-verified"), {
         "manifest": manifest_id(manifest), "revision": manifest.get("revision"), "commit": manifest.get("commit"),
@@ -374,8 +369,8 @@ def safetensors_header(path):
 
 
 def cmd_check_converted(a):
-    """The converted tree is right when every indexed tensor exists in BF16, no FP8 scale is left,
-    every shard's byte ranges add up, and config.json no longer claims FP8 (SGLang #3491)."""
+    # The converted tree is right when every indexed tensor exists in BF16, no FP8 scale is left,
+    # every shard's byte ranges add up, and config.json no longer claims FP8 (SGLang #3491).
     problems = []
     index = read_json(os.path.join(a.dir, "model.safetensors.index.json"))
     config = read_json(os.path.join(a.dir, "config.json"))
@@ -450,8 +445,8 @@ def redact(line):
 
 
 def cmd_status(a):
-    """One node's record. It always shows the current state: a good state (serving) clears the
-    last error, and errors that do not stop the pipeline go to their own fields, never lastError."""
+    # One node's record. It always shows the current state: a good state (serving) clears the
+    # last error, and errors that do not stop the pipeline go to their own fields, never lastError.
     try:
         rec = read_json(a.file, None)
     except ValueError:
@@ -495,11 +490,10 @@ def main():
     add("env-file", cmd_env_file, ("--node", req), ("--default", {"action": "append", "default": []}))
     add("field", cmd_field, ("path", {}), ("--base64", {"action": "store_true"}))
     add("hf-manifest", cmd_hf_manifest, ("--repo", req), ("--revision", req), ("--out", req))
-    add("verify", cmd_verify, ("--manifest", req), ("--dir", req), ("--only", {"default": ""}))
+    add("verify", cmd_verify, ("--manifest", req), ("--dir", req), ("--only", {"default": ""}), ("--config-files", {"action": "store_true"}))
     add("files", cmd_files, ("--manifest", req))
     add("paths", cmd_paths, ("--manifest", req))
     add("sink", cmd_sink, ("--manifest", req), ("--dir", req), ("--path", req))
-    add("small-files", cmd_small_files, ("--manifest", req))
     add("space", cmd_space, ("--dir", req), ("--bytes", {"type": int, "required": True}))
     add("mark", cmd_mark, ("--manifest", req), ("--dir", req))
     add("is-marked", cmd_is_marked, ("--manifest", req), ("--dir", req), ("--revision", {"default": ""}))

@@ -15,6 +15,8 @@
 # DSBOOT_FETCH_MIN_SPEED for DSBOOT_FETCH_STALL_SECONDS is cut and resumed; failed rounds back off.
 # shellcheck disable=SC2153  # DSBOOT_* settings come from boot.env (lib.sh checks them)
 DSBOOT_STAGE=fetch-weights
+# --config: only the file list and the small files (config, tokenizer), so the precompile can start.
+[ "${1:-}" != --config ] || DSBOOT_STAGE=fetch-config
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -141,12 +143,12 @@ fetch_all() { # ROUND PATH...
 # Fetch until every file verifies, a bounded number of rounds within an overall deadline. A corrupt
 # file is deleted and fetched again; a partial one is resumed; a round that leaves files behind
 # (refused connections, a flaky source) backs off before the next.
-fetch_verified() {
-  local round rc todo_file="$DSBOOT_RUN/fetch-todo"
+fetch_verified() { # [--config-files]
+  local round rc todo_file="$DSBOOT_RUN/fetch-todo" subset=("$@")
   rm -f "$DSBOOT_RUN/disk-full"
   for ((round = 1; ; round++)); do
     rc=0
-    tool verify --manifest "$manifest" --dir "$dir" >"$todo_file" 2>"$DSBOOT_RUN/verify.err" || rc=$?
+    tool verify --manifest "$manifest" --dir "$dir" "${subset[@]}" >"$todo_file" 2>"$DSBOOT_RUN/verify.err" || rc=$?
     cat "$DSBOOT_RUN/verify.err" >&2
     [ "$rc" = 0 ] && return 0
     [ "$rc" != 5 ] || fail "$(grep -m1 '^disk full' "$DSBOOT_RUN/verify.err")"
@@ -158,7 +160,7 @@ fetch_verified() {
     status running "" "fetchRound=$round" "filesToFetch=${#todo[@]}"
     fetch_all "$round" "${todo[@]}"
     if [ -e "$DSBOOT_RUN/disk-full" ]; then
-      tool verify --manifest "$manifest" --dir "$dir" >/dev/null 2>"$DSBOOT_RUN/verify.err" && return 0
+      tool verify --manifest "$manifest" --dir "$dir" "${subset[@]}" >/dev/null 2>"$DSBOOT_RUN/verify.err" && return 0
       fail "$(grep -m1 '^disk full' "$DSBOOT_RUN/verify.err" || echo "disk full in $DSBOOT_WEIGHTS_DIR")"
     fi
   done
@@ -201,9 +203,10 @@ convert_to_bf16() {
   if [ "${DSBOOT_CONVERT_ON_HOST:-0}" = 1 ]; then
     # The staging host (stage-weights.sh): no GPU and no serving image; the converter's numpy backend.
     (cd "$(dirname "$out")" && python3 "$DSBOOT_BIN/fp8-to-bf16.py" --backend numpy --device cpu \
-      --input "$(basename "$dir")" --output "$(basename "$work")" --jobs "$DSBOOT_FETCH_PARALLEL") ||
+      --input "$(basename "$dir")" --output "$(basename "$work")" --jobs "$(node_parallelism)") ||
       fail "FP8 -> BF16 conversion failed"
   else
+    ensure_image
     docker_base_args dargs
     # Relative paths under one mounted parent, so the argv names no host path.
     docker run --rm --name dsboot-convert "${dargs[@]}" -v "$(dirname "$out"):/dsboot/models" \
@@ -295,10 +298,16 @@ if tool is-marked --manifest "$manifest" --dir "$dir" --revision "$DSBOOT_MODEL_
 else
   prepare_hf_header
   [ -s "$manifest" ] || fetch_manifest
+  if [ "$DSBOOT_STAGE" = fetch-config ]; then
+    fetch_verified --config-files
+    log "file list and small files verified"
+    status complete
+    exit 0
+  fi
   fetch_verified
   tool mark --manifest "$manifest" --dir "$dir"
   log "every file verified against the manifest"
   seed_mirror
 fi
-if [ "$DSBOOT_CONVERT" = 1 ]; then convert_to_bf16; fi
+if [ "$DSBOOT_STAGE" = fetch-weights ] && [ "$DSBOOT_CONVERT" = 1 ]; then convert_to_bf16; fi
 status complete

@@ -180,6 +180,28 @@ ensure_tool() {
   }
 }
 
+# ---- the serving image ----------------------------------------------------------------------------
+# ensure_image: the image of boot.env on local disk, pulled only when missing (a restart or reboot
+# finds it and pulls nothing; a changed reference is missing, so it is pulled). One pull at a time
+# on the node (the pull stage and a conversion may both ask); attempts are bounded, each in time.
+ensure_image() {
+  local i lk
+  exec {lk}>>"$DSBOOT_STATE/image.lock"
+  flock "$lk"
+  if docker image inspect "$DSBOOT_IMAGE" >/dev/null 2>&1; then
+    log "image $DSBOOT_IMAGE already present; not pulling"
+    exec {lk}>&-
+    return 0
+  fi
+  for ((i = 1; ; i++)); do
+    log "pulling $DSBOOT_IMAGE (attempt $i)"
+    timeout "$DSBOOT_PULL_TIMEOUT" docker pull -q "$DSBOOT_IMAGE" >/dev/null && break
+    [ "$i" -lt "$DSBOOT_PULL_ATTEMPTS" ] || fail "could not pull $DSBOOT_IMAGE after $i attempts"
+    sleep "$(backoff_delay "$((i + 1))")"
+  done
+  exec {lk}>&-
+}
+
 # ---- docker arguments shared by the server, the precompile run and the conversion ----------------
 # Fills the array named by $1 with device, network and volume options.
 docker_base_args() {

@@ -58,16 +58,32 @@ if is_rank0; then
   (umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$key")" >"$hdr")
 fi
 
-while :; do
-  status starting
-  deadline=$((SECONDS + DSBOOT_READY_TIMEOUT))
+# The published state is always the current one: past the deadline the node is "failed" with the
+# reason, yet readiness keeps watching, so a server that comes up late turns the node "serving"
+# (clearing the error) instead of serving under a stale failure.
+waiting=""
+wait_ready() {
+  local deadline=$((SECONDS + DSBOOT_READY_TIMEOUT)) failed=""
   until ready; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "not ready after ${DSBOOT_READY_TIMEOUT}s: $why"
+    if [ -z "$failed" ] && [ "$SECONDS" -ge "$deadline" ]; then
+      failed=1
+      log "FAILED: not ready after ${DSBOOT_READY_TIMEOUT}s: $why (still watching)"
+      status failed "not ready after ${DSBOOT_READY_TIMEOUT}s: $why" "waitingFor=$why"
+    elif [ -z "$failed" ] && [ "$why" != "$waiting" ]; then
+      status starting "" "waitingFor=$why"
+    fi
+    waiting=$why
     sleep "$DSBOOT_POLL_SECONDS"
   done
+}
+
+while :; do
+  status starting
+  wait_ready
+  waiting=""
   transport_proven
   log "serving"
-  status serving "" "transport=$transport"
+  status serving "" "transport=$transport" "waitingFor="
   if [ "$DSBOOT_TC_ENABLED" = 1 ]; then
     tc=$(host_path "$DSBOOT_TC_CACHE_DIR")
     [ -f "$(cache_marker "$tc" "$DSBOOT_TC_CACHE_KEY")" ] || save_cache torch-compile "$DSBOOT_TC_CACHE_KEY" "$tc"

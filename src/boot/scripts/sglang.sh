@@ -30,16 +30,6 @@ api_key_args() {
     --entrypoint /run/dsboot-secrets/with-api-key.sh)
 }
 
-pull_image() {
-  local i
-  for ((i = 1; i <= 5; i++)); do
-    docker pull -q "$DSBOOT_IMAGE" >/dev/null && return 0
-    log "docker pull failed (attempt $i)"
-    sleep $((i * 10))
-  done
-  fail "could not pull $DSBOOT_IMAGE"
-}
-
 new_epoch() {
   epoch=$(date +%s%N)
   mkdir -p "$beacon"
@@ -58,7 +48,9 @@ docker_base_args dargs
 container_env_file "$DSBOOT_RUN/sglang.env"
 keyargs=()
 if printf '%s\n' "${launch[@]}" | grep -qxF -- "$DSBOOT_API_KEY_PLACEHOLDER"; then api_key_args; fi
-pull_image
+# The image came with the pull stage (pulled only when missing); a reference removed since is pulled again.
+ensure_image
+if follows_leader; then wait_for_rank0 "this worker's server"; fi
 stop_server # a leftover from before a crash or reboot
 
 restarts=0 follows=0 epoch=""

@@ -135,7 +135,10 @@ def main():
 
         def do_GET(self):
             if self.path in ("/health", "/health_generate"):
-                return self.reply(200 if ready.is_set() else 503, {})
+                # STANDIN_READY_FILE: a server that warms up only when the test says so.
+                gate = os.environ.get("STANDIN_READY_FILE")
+                up = ready.is_set() and (not gate or os.path.exists(gate))
+                return self.reply(200 if up else 503, {})
             if a.node_rank != 0:
                 return self.reply(404, {})
             if a.api_key and self.headers.get("Authorization") != f"Bearer {a.api_key}":

@@ -176,6 +176,7 @@ export const RELEASES: Record<string, Release> = {
         mtpOnCutlassMla: true,
         chunkedPrefixCacheBackends: CPC_0523,
         defaultMlaBackend: { hopper: "fa3", other: "triton", rocm: "aiter" },
+        deepgemmDummyLoad: true, // wheel: model_loader/loader.py DummyModelLoader, compile_deep_gemm.py
     },
 };
 

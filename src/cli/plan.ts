@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { ConfigFileError, listStacks, readStackFile, stacksDir, type StackConfig } from "../config";
 import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "../plan/index";
 import { previewStack, decodeUserData, type Preview } from "./preview";
-import { renderUserData } from "../boot/index";
+import { coldStart, renderUserData } from "../boot/index";
 import { cloudAdapter } from "../clouds/registry";
 import { HF_TOKEN_KEY } from "../spec/schema";
 import { stagingEstimate } from "../weights/staging";
@@ -92,7 +92,8 @@ export function planDocument(plan: ServingPlan, preview: Preview, config: StackC
         parallel: plan.parallel,
         fabric: plan.fabric,
         nodes: plan.nodes.map((n) => ({ rank: n.rank, address: n.address, launch: n.launch, precompile: n.precompile, env: n.env, userData: userData[n.rank] ?? "" })),
-        deepgemm: { precompile: plan.deepgemm.precompile, launch: plan.deepgemm.launch, cacheKey: plan.deepgemm.cacheKey },
+        deepgemm: { precompile: plan.deepgemm.precompile, launch: plan.deepgemm.launch, cacheKey: plan.deepgemm.cacheKey, beforeWeights: plan.deepgemm.beforeWeights },
+        coldStart: coldStart(plan),
         resources: preview.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })),
         outputs: redactSecrets(preview.outputs),
         costPerHour: plan.costPerHour,
@@ -125,14 +126,20 @@ export function userDataByRank(plan: ServingPlan, preview: Preview): string[] {
     return out;
 }
 
-const SUMMARY_WIDTHS = [24, 6, 16, 50, 18, 6, 11, 0] as const;
+const SUMMARY_WIDTHS = [24, 6, 16, 50, 18, 6, 11, 16, 0] as const;
 
 function columns(texts: readonly string[]): string {
     return texts.map((text, i) => text.padEnd(SUMMARY_WIDTHS[i] ?? 0)).join("  ").trimEnd();
 }
 
 /** The summary's first line: what each column holds. */
-export const SUMMARY_HEADER = columns(["STACK", "CLOUD", "ROW", "NODES x SHAPE (GPUS)", "RELEASE", "TP", "$/HOUR", "RESOURCES"]);
+export const SUMMARY_HEADER = columns(["STACK", "CLOUD", "ROW", "NODES x SHAPE (GPUS)", "RELEASE", "TP", "$/HOUR", "COLD START", "RESOURCES"]);
+
+/** Cold start in minutes: weights from a mirror .. from the Hugging Face Hub. */
+function coldStartText(plan: ServingPlan): string {
+    const t = coldStart(plan).totalMinutes;
+    return `cold ${Math.round(t.mirror)}-${Math.round(t.hub)} min`;
+}
 
 export function summaryLine(plan: ServingPlan, preview: Preview): string {
     const shape = plan.placement.instanceType ? `${plan.row.nodes} x ${plan.placement.instanceType}` : `${plan.row.nodes} host(s)`;
@@ -140,7 +147,7 @@ export function summaryLine(plan: ServingPlan, preview: Preview): string {
     const res = preview.resources.length > 0 ? `${preview.resources.length} resources` : "no component yet";
     return columns([
         plan.stack ?? "(file)", plan.cloud, plan.row.id, `${shape} (${plan.row.nodes * plan.row.gpusPerNode} x ${plan.gpu.id})`,
-        `sglang ${plan.sglang.version}`, `tp ${plan.parallel.tp}`, cost, res,
+        `sglang ${plan.sglang.version}`, `tp ${plan.parallel.tp}`, cost, coldStartText(plan), res,
     ]);
 }
 

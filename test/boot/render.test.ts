@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
-import { encodeUserData, gzipUserData, renderUserData, USER_DATA_LIMITS, bootSettings, dataRootOf } from "../../src/boot/index";
+import { coldStart, encodeUserData, gzipUserData, renderUserData, USER_DATA_LIMITS, bootSettings, dataRootOf } from "../../src/boot/index";
 import { coveredPlans, hooksFor, planOf } from "./fixtures";
 import { commandExists } from "./sandbox";
 
@@ -110,4 +110,42 @@ test("boot settings follow the plan: data root, served dir, caches", () => {
     assert.equal(f.DSBOOT_DG_CACHE_KEY, fp8.deepgemm.cacheKey);
     assert.equal(f.DSBOOT_CONVERT, "0");
     assert.equal(f.DSBOOT_SERVED_DIR, fp8.weights.hostDir);
+});
+
+/** [After=, Requires=] of one unit as the node gets it, drop-ins included. */
+function ordering(doc: Doc, unit: string): string[] {
+    const text = doc.write_files.filter((f) => f.path.includes(`/${unit}`)).map((f) => f.content).join("\n");
+    return [...text.matchAll(/^(?:After|Requires)=(.*)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+}
+
+test("critical path: the image pull starts at t=0; the precompile waits for the weights only where dummy weights are not established", () => {
+    const fp8 = planOf("aws", "fp8-8xh200");
+    assert.ok(fp8.deepgemm.precompile && fp8.deepgemm.beforeWeights, "the default release allows dummy weights");
+    const argv = fp8.nodes[0]!.precompile!;
+    assert.equal(argv[argv.indexOf("--load-format") + 1], "dummy");
+    assert.ok(!fp8.nodes[0]!.launch.includes("--load-format"), "the server itself loads the real weights");
+    const overlapped = parse(renderUserData(fp8, 0, hooksFor(fp8))) as Doc;
+    assert.ok(!ordering(overlapped, "dsboot-precompile.service").includes("dsboot-fetch-weights.service"));
+    assert.ok(ordering(overlapped, "dsboot-precompile.service").includes("dsboot-fetch-config.service"));
+    assert.ok(ordering(overlapped, "dsboot-sglang.service").includes("dsboot-fetch-weights.service"), "the server still needs every verified file");
+    assert.deepEqual(ordering(overlapped, "dsboot-pull-image.service").filter((u) => u.startsWith("dsboot-")), [], "the pull waits for no stage");
+    // A release where dummy weights are not established keeps today's order through a drop-in.
+    const fallback = { ...fp8, deepgemm: { ...fp8.deepgemm, beforeWeights: false } };
+    const ordered = parse(renderUserData(fallback, 0, hooksFor(fallback))) as Doc;
+    assert.ok(ordering(ordered, "dsboot-precompile.service").includes("dsboot-fetch-weights.service"));
+    assert.ok(ordered.write_files.some((f) => f.path === "/etc/systemd/system/dsboot-precompile.service.d/after-weights.conf"));
+});
+
+test("cold-start estimate: parts from the row's sizes; the precompile overlapping the download shortens it", () => {
+    const fp8 = planOf("aws", "fp8-8xh200");
+    const est = coldStart(fp8);
+    for (const p of ["download", "conversion", "pull", "compile", "load"] as const) assert.ok(est.parts[p].minutes >= 0, p);
+    assert.equal(est.parts.conversion.minutes, 0);
+    assert.ok(est.totalMinutes.hub > est.totalMinutes.mirror);
+    assert.ok(est.compileOverlapsDownload);
+    const serial = coldStart({ ...fp8, deepgemm: { ...fp8.deepgemm, beforeWeights: false } });
+    assert.ok(serial.totalMinutes.hub > est.totalMinutes.hub, `${serial.totalMinutes.hub} > ${est.totalMinutes.hub}`);
+    assert.equal(serial.criticalPath.join(" "), "download compile load");
+    const bf16 = coldStart(planOf("aws", "bf16-2x8xh200"));
+    assert.ok(bf16.parts.conversion.minutes > 0 && bf16.parts.compile.minutes === 0);
 });

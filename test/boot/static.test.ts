@@ -4,7 +4,7 @@
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -60,6 +60,9 @@ function unitRoot(units: string[]): string {
     const sys = join(root, "etc/systemd/system");
     mkdirSync(sys, { recursive: true });
     for (const u of units) cpSync(join(UNITS_DIR, u), join(sys, u));
+    // The precompile's drop-in for releases without dummy weights, where cloud-init writes it.
+    mkdirSync(join(sys, "dsboot-precompile.service.d"), { recursive: true });
+    cpSync(join(UNITS_DIR, "dsboot-precompile-after-weights.conf"), join(sys, "dsboot-precompile.service.d/after-weights.conf"));
     // verify resolves dependencies (sysinit.target, docker.service) and checks ExecStart binaries
     // inside --root: give it the machine's systemd units, a docker.service like the GPU images have,
     // and executable placeholders where the real scripts will be written by cloud-init.
@@ -85,6 +88,11 @@ test("systemd-analyze verify accepts the units", { skip: !commandExists("systemd
         const r = verify(root, units);
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(r.stderr.trim(), "", r.stderr);
+        // Every stage has a time bound: oneshots to finish, services to stop.
+        for (const u of units.filter((x) => x.endsWith(".service"))) {
+            const text = readFileSync(join(UNITS_DIR, u), "utf8");
+            assert.match(text, /Type=oneshot/.test(text) ? /^TimeoutStartSec=\S+/m : /^TimeoutStopSec=\S+/m, u);
+        }
         // Must be able to fail: a unit whose ExecStart does not exist is rejected.
         writeFileSync(join(root, "etc/systemd/system/dsboot-broken.service"), "[Unit]\nDescription=x\n[Service]\nType=oneshot\nExecStart=/opt/dsboot/bin/missing.sh\n");
         assert.notEqual(verify(root, ["dsboot-broken.service"]).status, 0);

@@ -48,6 +48,7 @@ def rendezvous(deadline):
 
 
 note("precompile", rank=a.node_rank)
+time.sleep(float(os.environ.get("STANDIN_COMPILE_S", "0")))  # the bench's stand-in for the compile
 if os.path.exists(f"{state}/precompile-fails"):
     sys.exit(5)
 if a.nnodes > 1:

@@ -37,9 +37,11 @@ export const SCRIPT_FILES = [
 
 /**
  * Python tools a cloud may serve from its object store instead of user data (hooks.toolsPrefix):
- * together ~7 KB gzipped, which AWS's 16 KB user data cannot spare.
+ * together ~12 KB gzipped, which AWS's 16 KB user data cannot spare. dsboot-tool.py (status, manifests,
+ * hashing) comes from the same store the status records go to: where that store is out of reach, no
+ * status could be published either, and the stage's failure stays in its journal.
  */
-export const FETCHED_TOOLS = ["gpu-preflight.py", "nccl-transport.py", "fp8-to-bf16.py"] as const;
+export const FETCHED_TOOLS = ["dsboot-tool.py", "gpu-preflight.py", "nccl-transport.py", "fp8-to-bf16.py"] as const;
 
 /** A tool exactly as a node runs it, and its sha256 (the object key and the check both use it). */
 export function toolFile(name: (typeof FETCHED_TOOLS)[number]): { content: string; sha256: string } {

@@ -23,6 +23,7 @@ import {
     startScript,
     STANDINS,
     statusRecord,
+    stockTools,
     waitFor,
     type SandboxNode,
 } from "./sandbox";
@@ -243,6 +244,7 @@ test("caches (AWS hooks): a DeepGEMM cache miss compiles and saves; a hit on the
     for (const [p, data] of Object.entries(repo.files)) writeFileSync(join(mirror, p), data);
     const server = await startWeightsServer(repo); // manifest source only: bytes come from the mirror
     const env = { STANDIN_S3: bucket };
+    stockTools(hooks.toolsPrefix!, bucket);
 
     const run = async () => {
         const node = makeNode(plan, 0, hooks, { DSBOOT_HF_ENDPOINT: server.url });

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
-import { renderUserData } from "../../src/boot/render";
+import { FETCHED_TOOLS, renderUserData, toolFile } from "../../src/boot/render";
 import type { BootHooks } from "../../src/boot/hooks";
 import type { ServingPlan } from "../../src/plan/types";
 
@@ -61,7 +61,18 @@ export function makeNode(plan: ServingPlan, rank: number, hooks: BootHooks, over
     patchBootEnv(root, { ...FAST, ...overrides });
     const state = join(root, "standin-state");
     mkdirSync(state, { recursive: true });
+    if (hooks.toolsPrefix) stockTools(hooks.toolsPrefix, join(state, "s3"));
     return { rank, root, state, netns };
+}
+
+/** The tools a cloud serves from its object store, where its component uploads them (keyed by sha256). */
+export function stockTools(toolsPrefix: string, s3Root: string): void {
+    for (const name of FETCHED_TOOLS) {
+        const { content, sha256 } = toolFile(name);
+        const file = join(s3Root, toolsPrefix.replace(/^s3:\/\//, ""), sha256, name);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, content);
+    }
 }
 
 function scriptEnv(node: SandboxNode, extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -64,8 +64,8 @@ curl_transfer=(-fsSL --connect-timeout 20 --speed-limit "$DSBOOT_FETCH_MIN_SPEED
 # from_hf PATH: stream one file through the hashing sink, resuming from the bytes already on disk.
 # Pinned to the manifest's commit, so resumed bytes and hashes belong to one revision.
 from_hf() {
-  local p=$1 commit have rc tries=0 range=()
-  commit=$(tool field commit <"$manifest")
+  local p=$1 commit=${DSBOOT_COMMIT:-} have rc tries=0 range=()
+  [ -n "$commit" ] || commit=$(tool field commit <"$manifest")
   while :; do
     have=$(stat -c %s "$dir/$p" 2>/dev/null || echo 0)
     range=()
@@ -136,6 +136,8 @@ fetch_all() { # ROUND PATH...
     for p in "$@"; do printf 'cp "%s/%s" "%s/%s"\n' "$DSBOOT_WEIGHTS_MIRROR" "$p" "$dir" "$p"; done >"$DSBOOT_RUN/s5cmd.txt"
     s5cmd --log error --numworkers "$((parallel * 4))" run "$DSBOOT_RUN/s5cmd.txt" || log "s5cmd reported failures"
   else
+    # The commit goes down once, rather than each transfer reading it from the manifest.
+    DSBOOT_COMMIT=$(tool field commit <"$manifest") && export DSBOOT_COMMIT
     printf '%s\0' "$@" | xargs -0 -r -n 1 -P "$parallel" "$0" --one || true
   fi
 }

@@ -23,7 +23,17 @@ mkdir -p "$DSBOOT_STATE" "$DSBOOT_RUN"
 
 host_path() { printf '%s%s' "$DSBOOT_ROOT" "$1"; }
 log() { printf '%s %s: %s\n' "$(date -u +%FT%TZ)" "$DSBOOT_STAGE" "$*" >&2; }
-tool() { python3 "$DSBOOT_BIN/dsboot-tool.py" "$@"; }
+# dsboot-tool.py may come from the object store (ensure_tool); while it is being fetched, a failure
+# there cannot be recorded with it, so tool fails at once instead of fetching again.
+tool() {
+  if [ ! -e "$DSBOOT_BIN/dsboot-tool.py" ]; then
+    [ -z "${_dsboot_tool_fetch:-}" ] || return 1
+    _dsboot_tool_fetch=1
+    ensure_tool dsboot-tool.py
+    _dsboot_tool_fetch=
+  fi
+  python3 "$DSBOOT_BIN/dsboot-tool.py" "$@"
+}
 is_rank0() { [ "$DSBOOT_RANK" = 0 ]; }
 multi_node() { [ "$DSBOOT_NNODES" -gt 1 ]; }
 # Rank 0's server epoch from its beacon; fails until rank 0 has started a server.
@@ -170,13 +180,13 @@ store_get() { # URL LOCAL_FILE: non-zero when absent
 # ensure_tool NAME: makes $DSBOOT_BIN/NAME exist: a Python tool fetched from the cloud's object store when the user data
 # could not carry it (DSBOOT_TOOLS_PREFIX), and run only if it matches the sha256 boot.env pins.
 ensure_tool() {
-  local name=$1 sum
+  local name=$1 sum tmp="$DSBOOT_BIN/$1.tmp.$$"
   [ -e "$DSBOOT_BIN/$name" ] || {
     [ -n "${DSBOOT_TOOLS_PREFIX:-}" ] || fail "$name is neither in $DSBOOT_BIN nor in an object store"
     sum=$(tr ';' '\n' <<<"$DSBOOT_TOOLS_SHA256" | awk -v n="$name" '$2 == n { print $1 }')
-    store_get "$DSBOOT_TOOLS_PREFIX/$sum/$name" "$DSBOOT_BIN/$name.tmp" || fail "could not fetch $name from $DSBOOT_TOOLS_PREFIX"
-    printf '%s  %s\n' "$sum" "$DSBOOT_BIN/$name.tmp" | sha256sum --quiet -c - || { rm -f "$DSBOOT_BIN/$name.tmp"; fail "$name from $DSBOOT_TOOLS_PREFIX does not match its pinned sha256"; }
-    chmod 0755 "$DSBOOT_BIN/$name.tmp" && mv "$DSBOOT_BIN/$name.tmp" "$DSBOOT_BIN/$name"
+    store_get "$DSBOOT_TOOLS_PREFIX/$sum/$name" "$tmp" || { rm -f "$tmp"; fail "could not fetch $name from $DSBOOT_TOOLS_PREFIX"; }
+    printf '%s  %s\n' "$sum" "$tmp" | sha256sum --quiet -c - || { rm -f "$tmp"; fail "$name from $DSBOOT_TOOLS_PREFIX does not match its pinned sha256"; }
+    chmod 0755 "$tmp" && mv "$tmp" "$DSBOOT_BIN/$name"
   }
 }
 

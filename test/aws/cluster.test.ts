@@ -252,6 +252,7 @@ const SHARED = (r: string) => [
     `aws:s3/bucket:Bucket ${r}-state`,
     `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock ${r}-state-private`,
     `aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration ${r}-state-sse`,
+    `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-dsboot-tool`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-fp8-to-bf16`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-gpu-preflight`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-nccl-transport`,
@@ -279,16 +280,16 @@ const NODE = (r: string, rank: number) => [
 ];
 
 describe("exact resource graph", () => {
-    it("single node (fp8-8xh200): 36 resources", () => {
+    it("single node (fp8-8xh200): 37 resources", () => {
         const expected = [...NETWORK("fp8-8xh200"), ...SHARED("fp8-8xh200"), ...NODE("fp8-8xh200", 0)].sort();
         assert.deepEqual(graphOf("fp8-8xh200"), expected);
-        assert.equal(expected.length, 36);
+        assert.equal(expected.length, 37);
     });
-    it("two nodes (fp8-2x8xh100): 42 resources", () => {
+    it("two nodes (fp8-2x8xh100): 43 resources", () => {
         const expected = [...NETWORK("fp8-2x8xh100"), ...SHARED("fp8-2x8xh100"), ...WORKER_IDENTITY("fp8-2x8xh100"), ...NODE("fp8-2x8xh100", 0), ...NODE("fp8-2x8xh100", 1)].sort();
         assert.deepEqual(graphOf("fp8-2x8xh100"), expected);
     });
-    it("four nodes (int8-32xl40s): 46 resources, every one a child of the component", () => {
+    it("four nodes (int8-32xl40s): 47 resources, every one a child of the component", () => {
         const r = "int8-32xl40s";
         const expected = [...NETWORK(r), ...SHARED(r), ...WORKER_IDENTITY(r), ...[0, 1, 2, 3].flatMap((k) => NODE(r, k))].sort();
         assert.deepEqual(graphOf(r), expected);

@@ -164,7 +164,7 @@ test("install, rerun, update, destroy: the pipeline starts, a rerun does nothing
     const again = await Promise.all(ranks.map((r) => sb.run(r, installOf(plan, r, cfg))));
     for (const [r, res] of again.entries()) {
         assert.equal(res.code, 0, res.stderr);
-        assert.match(res.stdout, /^unchanged: [56] units, \d+ files as installed; nothing restarted\n$/);
+        assert.match(res.stdout, /^unchanged: \d+ units, \d+ files as installed; nothing restarted\n$/);
         assert.equal(sb.hosts[r]!.systemctl().length, calls[r], "no systemctl call on a rerun");
     }
     assert.equal(statSync(sb.hosts[0]!.path("/etc/dsboot/node.json")).mtimeMs, mtime);

@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { cloudAdapter } from "../clouds/registry";
 import type { NodePlan, ServingPlan } from "../plan/types";
 import type { BootHooks } from "./hooks";
-import type { CloudId } from "../catalog/index";
+import { CLOUD_IDS, type CloudId } from "../catalog/index";
 
 /** Where the pipeline lives on a node. The scripts derive the same paths in lib.sh. */
 export const NODE_PATHS = {
@@ -82,16 +82,10 @@ export const TARGET_UNIT = "dsboot.target";
 
 /** AWS caps user data at 16 KB before base64; the other clouds allow more, so this is the bound. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
-/**
- * Each cloud's cap on what it takes (docs/sources.md, "User data limits"): EC2 user data 16 KB raw;
- * a GCE metadata value 256 KB; Azure customData 64 KB once base64-encoded; hosts get files over SSH.
- */
-export const USER_DATA_LIMITS: Record<CloudId, number> = {
-    aws: USER_DATA_LIMIT_BYTES,
-    gcp: 256 * 1024,
-    azure: Math.floor((64 * 1024) / 4) * 3,
-    hosts: 16 * 1024 * 1024,
-};
+/** Each cloud's cap on the user data it takes, from its adapter (docs/sources.md, "User data limits"). */
+export const USER_DATA_LIMITS: Record<CloudId, number> = Object.fromEntries(
+    CLOUD_IDS.map((id) => [id, cloudAdapter(id).boot.userDataLimitBytes]),
+) as Record<CloudId, number>;
 
 export const SCRIPTS_DIR = join(__dirname, "scripts");
 export const UNITS_DIR = join(__dirname, "units");

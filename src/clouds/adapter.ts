@@ -88,6 +88,8 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
     boot: {
         /** Instance-store mounts the cloud's image already made; the boot pipeline reuses them. */
         ephemeralMounts: readonly string[];
+        /** The most user data (bytes, as the API takes it) the cloud accepts (docs/sources.md, "User data limits"). */
+        userDataLimitBytes: number;
     };
     /**
      * Boot hooks for a cloud previewed without a component: the names its component must create

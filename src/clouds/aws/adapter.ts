@@ -43,7 +43,7 @@ export const awsAdapter: CloudAdapter<typeof awsSchema> = {
         };
     },
     costPerHour: (placement, nodes) => listCostPerHour("aws", placement, nodes),
-    boot: { ephemeralMounts: [DLAMI_NVME_MOUNT] },
+    boot: { ephemeralMounts: [DLAMI_NVME_MOUNT], userDataLimitBytes: 16 * 1024 }, // EC2 user data: 16 KB before base64.
     preview: {
         mocks: (config, record) => awsPreviewMocks(awsPreviewWorld(config), (args) => record({ type: args.type, name: args.name, inputs: args.inputs })),
         userData(resource) {

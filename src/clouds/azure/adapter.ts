@@ -40,6 +40,6 @@ export const azureAdapter: CloudAdapter<typeof azureSchema> = {
         };
     },
     costPerHour: (placement, nodes) => listCostPerHour("azure", placement, nodes),
-    boot: { ephemeralMounts: [] },
+    boot: { ephemeralMounts: [], userDataLimitBytes: Math.floor((64 * 1024) / 4) * 3 }, // customData: 64 KB once base64-encoded.
     plannedHooks: plannedAzureHooks,
 };

@@ -4,7 +4,7 @@
 import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { chooseInstanceType, listCostPerHour } from "../catalog-choice";
 import { GCP_PROJECT_KEY, GCP_REGION_KEY, checkGcpConfig, gcpMachineFor, gcpPlacement, type GcpCheckContext } from "./checks";
-import { GCP_MACHINES } from "./machines";
+import { GCE_METADATA_VALUE_LIMIT, GCP_MACHINES } from "./machines";
 import { gcpPreviewMocks, gcpPreviewWorld } from "./preview-mocks";
 import { gcpSchema } from "./schema";
 
@@ -22,7 +22,7 @@ export const gcpAdapter: CloudAdapter<typeof gcpSchema> = {
     nodeEnv: (_block, placement) => ({ ...(placement.instanceType ? GCP_MACHINES[placement.instanceType]?.ncclEnv : {}) }),
     costPerHour: (placement, nodes) => listCostPerHour("gcp", placement, nodes),
     // Local SSD comes blank; the boot pipeline stripes it into RAID0 itself.
-    boot: { ephemeralMounts: [] },
+    boot: { ephemeralMounts: [], userDataLimitBytes: GCE_METADATA_VALUE_LIMIT },
     preview: {
         mocks: (config, record) => gcpPreviewMocks(gcpPreviewWorld(config), (args) => record({ type: args.type, name: args.name, inputs: args.inputs })),
         userData(resource) {

@@ -16,7 +16,7 @@ import type { Placement, ServingPlan } from "../../plan/types";
 import type { ServingClusterArgs, ServingClusterOutputs } from "../adapter";
 import { shortHash } from "../planned-hooks";
 import { GCP_PROJECT_KEY, checkGcpConfig, gcpPath, type GcpSettings } from "./checks";
-import { DEFAULT_BOOT_DISK_GIB, DEFAULT_GCP_IMAGE, GCP_MACHINES, type GcpMachine } from "./machines";
+import { DEFAULT_BOOT_DISK_GIB, DEFAULT_GCP_IMAGE, GCE_METADATA_VALUE_LIMIT, GCP_MACHINES, type GcpMachine } from "./machines";
 import { clusterNetworks, nodeTag, type ClusterNetworks } from "./network";
 import { withTcpxoUnit } from "./tcpxo";
 
@@ -254,8 +254,11 @@ function nicsOf(networks: ClusterNetworks, address: pulumi.Output<string>): comp
 }
 
 function nodeUserData(plan: ServingPlan, rank: number, hooks: BootHooks, machine: GcpMachine): string {
-    const text = renderUserData(plan, rank, hooks);
-    return plan.fabric === "gpudirect-tcpxo" && machine.name === "a3-megagpu-8g" ? withTcpxoUnit(text) : text;
+    const rendered = renderUserData(plan, rank, hooks);
+    const text = plan.fabric === "gpudirect-tcpxo" && machine.name === "a3-megagpu-8g" ? withTcpxoUnit(rendered) : rendered;
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes > GCE_METADATA_VALUE_LIMIT) throw new Error(`gcp: rank ${rank}'s user data is ${bytes} bytes, over the ${GCE_METADATA_VALUE_LIMIT} a metadata value holds`);
+    return text;
 }
 
 interface MirrorContext {

@@ -105,3 +105,6 @@ export const GCP_FABRIC_RANGE = "172.16.0.0/16";
 /** Images of the TCPXO plugin installer and receive-datapath manager (release 2025-11-19, cloud-facts §2.3 [S26]). */
 export const TCPXO_PLUGIN_IMAGE = "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/nccl-plugin-gpudirecttcpx-dev:v1.0.14";
 export const TCPXO_RXDM_IMAGE = "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/tcpgpudmarxd-dev:v1.0.20";
+
+/** A GCE metadata value (the nodes' `user-data`) holds at most 256 KB (docs/sources.md, "User data limits"). */
+export const GCE_METADATA_VALUE_LIMIT = 256 * 1024;

@@ -38,7 +38,7 @@ export const hostsAdapter: CloudAdapter<typeof hostsSchema> = {
     }),
     nodeEnv: hostsNodeEnv,
     costPerHour: () => null,
-    boot: { ephemeralMounts: [] },
+    boot: { ephemeralMounts: [], userDataLimitBytes: 16 * 1024 * 1024 }, // Files copied over SSH: only a sanity bound.
     plannedHooks: plannedHostsHooks,
     preview: {
         mocks: (_config, record) => hostsPreviewMocks(record),

@@ -12,9 +12,13 @@ import type { PlanResult, Problem, ServingPlan } from "./types";
 
 /**
  * User data must fit the smallest cloud cap (EC2's 16 KB, gzipped as the components send it). Rank 0's
- * is the largest (it carries the API-key hook). A refusal is the user's only when their settings push
- * it over: the same plan without sglang.extraArgs fits. (The library's own size is the boot tests' job.)
+ * is the largest (it carries the API-key hook). A refusal is the user's only when their settings are
+ * what makes it large: the same plan without sglang.extraArgs fits, and they add a material share
+ * (EXTRA_ARGS_MATERIAL). The library's own size is the boot tests' job.
  */
+/** Gzipped bytes extraArgs must add before an oversized user data is theirs to shorten. */
+export const EXTRA_ARGS_MATERIAL = 512;
+
 export function userDataProblems(p: ServingPlan, spec: DeploymentSpec): Problem[] {
     const extraArgs = spec.cluster.sglang?.extraArgs ?? [];
     if (extraArgs.length === 0) return [];
@@ -25,7 +29,8 @@ export function userDataProblems(p: ServingPlan, spec: DeploymentSpec): Problem[
     if (bytes <= USER_DATA_LIMIT_BYTES) return [];
     const strip = (argv: string[] | null) => (argv ? argv.filter((t) => !extraArgs.includes(t)) : argv);
     const without: ServingPlan = { ...p, nodes: p.nodes.map((n) => ({ ...n, launch: strip(n.launch)!, precompile: strip(n.precompile) })) };
-    if (size(without) > USER_DATA_LIMIT_BYTES) return [];
+    const base = size(without);
+    if (base > USER_DATA_LIMIT_BYTES || bytes - base < EXTRA_ARGS_MATERIAL) return [];
     const extra = extraArgs.join(" ").length;
     return [{ path: at("sglang", "extraArgs"), reason: `rank 0's user data would be ${bytes} bytes gzipped, over the ${USER_DATA_LIMIT_BYTES} bytes a cloud accepts (EC2's cap); sglang.extraArgs adds ${extra} characters to every node's command line; shorten it` }];
 }

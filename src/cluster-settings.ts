@@ -21,6 +21,26 @@ export interface HostsSettings {
     addresses: string[];
     interface?: string;
     ibGidIndex?: number;
+    rdma?: boolean;
+    removeWeightsOnDestroy?: boolean;
+    ssh?: HostsSshSettings;
+}
+
+/** The `hosts.ssh` block. */
+export interface HostsSshSettings {
+    user?: string;
+    port?: number;
+    hosts?: string[];
+    hostKeys?: string[];
+    bastion?: HostsSshBastionSettings;
+}
+
+/** The `hosts.ssh.bastion` block. */
+export interface HostsSshBastionSettings {
+    host: string;
+    user?: string;
+    port?: number;
+    hostKey?: string;
 }
 
 /** The `azure` block. */

@@ -252,12 +252,32 @@ function readAsset(dir: string, name: string): string {
     return stripForNode(readFileSync(join(dir, name), "utf8"));
 }
 
+/** A script of scripts/ as a node gets it, at its path under NODE_PATHS.bin. */
+export function scriptFile(name: string): WriteFile {
+    return { path: `${NODE_PATHS.bin}/${name}`, permissions: "0755", content: readAsset(SCRIPTS_DIR, name) };
+}
+
+/** A unit of units/ as a node gets it, at its path under NODE_PATHS.units. */
+export function unitFile(name: string): WriteFile {
+    return { path: `${NODE_PATHS.units}/${name}`, permissions: "0644", content: readAsset(UNITS_DIR, name) };
+}
+
+/** boot.env, the settings file every script sources. */
+export function bootEnvFile(settings: Record<string, string>): WriteFile {
+    return { path: `${NODE_PATHS.etc}/boot.env`, permissions: "0644", content: renderBootEnv(settings) };
+}
+
+/** A #cloud-config document's text (scripts as literal blocks, never folded). */
+export function cloudConfigText(doc: object): string {
+    return `#cloud-config\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+}
+
 /** The units this node runs (the beacon only on rank 0 of a multi-node cluster). */
 export function unitsFor(plan: ServingPlan, rank: number): string[] {
     return [...STAGE_UNITS, ...(rank === 0 && plan.nodes.length > 1 ? [BEACON_UNIT] : [])];
 }
 
-interface WriteFile {
+export interface WriteFile {
     path: string;
     permissions: string;
     content: string;
@@ -269,12 +289,12 @@ export function bootFiles(plan: ServingPlan, rank: number, hooks: BootHooks): Wr
     const fetched = (s: string): boolean => Boolean(hooks.toolsPrefix) && (FETCHED_TOOLS as readonly string[]).includes(s);
     const scripts = SCRIPT_FILES.filter((s) => scriptNeeded(plan, s, units) && !fetched(s));
     return [
-        ...scripts.map((s) => ({ path: `${NODE_PATHS.bin}/${s}`, permissions: "0755", content: readAsset(SCRIPTS_DIR, s) })),
-        ...[...units, TARGET_UNIT].map((u) => ({ path: `${NODE_PATHS.units}/${u}`, permissions: "0644", content: readAsset(UNITS_DIR, u) })),
+        ...scripts.map(scriptFile),
+        ...[...units, TARGET_UNIT].map(unitFile),
         ...(plan.deepgemm.precompile && !plan.deepgemm.beforeWeights
             ? [{ path: `${NODE_PATHS.units}/${PRECOMPILE_AFTER_WEIGHTS.path}`, permissions: "0644", content: readAsset(UNITS_DIR, PRECOMPILE_AFTER_WEIGHTS.file) }]
             : []),
-        { path: `${NODE_PATHS.etc}/boot.env`, permissions: "0644", content: renderBootEnv(bootSettings(plan, rank, hooks)) },
+        bootEnvFile(bootSettings(plan, rank, hooks)),
         { path: `${NODE_PATHS.etc}/node.json`, permissions: "0644", content: renderNodeJson(plan, rank) },
     ];
 }
@@ -292,7 +312,7 @@ export function renderUserData(plan: ServingPlan, rank: number, hooks: BootHooks
             ["systemctl", "start", "--no-block", TARGET_UNIT],
         ],
     };
-    return `#cloud-config\n${stringify(doc, { lineWidth: 0, blockQuote: "literal" })}`;
+    return cloudConfigText(doc);
 }
 
 /** cloud-init reads gzip-compressed user data as is (it sniffs the gzip magic). */

@@ -68,7 +68,7 @@ function unitRoot(units: string[]): string {
     // and executable placeholders where the real scripts will be written by cloud-init.
     cpSync("/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, dereference: false });
     writeFileSync(join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=docker (present on the GPU images)\n[Service]\nExecStart=/usr/bin/dockerd\n");
-    for (const exe of ["usr/bin/docker", "usr/bin/dockerd", ...["prepare-storage", "pull-image", "fetch-weights", "precompile", "sglang", "readiness", "beacon"].map((s) => `opt/dsboot/bin/${s}.sh`)]) {
+    for (const exe of ["usr/bin/docker", "usr/bin/dockerd", "bin/bash", ...["prepare-storage", "pull-image", "fetch-weights", "precompile", "sglang", "readiness", "beacon", "stage-weights"].map((s) => `opt/dsboot/bin/${s}.sh`)]) {
         mkdirSync(join(root, exe, ".."), { recursive: true });
         writeFileSync(join(root, exe), "#!/bin/sh\n");
         chmodSync(join(root, exe), 0o755);

@@ -8,6 +8,8 @@ import { findInstanceType } from "../../src/catalog/index";
 import type { BootHooks } from "../../src/boot/hooks";
 import { awsPreviewState, type AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
 import { AWS_ROWS, awsStacks, type AwsStack } from "./fixtures";
+import { weightsPrefix } from "../../src/clouds/aws/storage";
+import { SESSION_MANAGER_POLICY } from "../../src/clouds/aws/iam";
 import { decodeLaunchTemplateUserData, installAwsMocks, ofType, ownedBy, settle, unwrap, type Harness, type Recorded } from "./mocks";
 
 const WORLD: AwsPreviewWorld = { region: "us-east-2" };
@@ -48,7 +50,8 @@ function expectedHooks(row: string): BootHooks {
             hfToken: mocked("aws:secretsmanager/secret:Secret", `${row}-hf-token`).state.arn,
             apiKey: mocked("aws:secretsmanager/secret:Secret", `${row}-api-key`).state.arn,
         },
-        weightsMirror: null,
+        weightsMirror: `s3://${mocked("aws:s3/bucket:Bucket", `${row}-weights`).state.bucket}/${weightsPrefix(built.find((b) => b.stack.rowId === row)!.stack.plan)}`,
+        weightsMirrorWritable: true,
         statusPrefix: `s3://${bucket}/status`,
         cachePrefix: `s3://${bucket}/cache`,
         toolsPrefix: `s3://${bucket}/cache/tools`,
@@ -178,24 +181,29 @@ for (const row of AWS_ROWS) {
             assert.deepEqual(versions.map((v) => v.name).sort(), [`${row}-api-key-value`, `${row}-hf-token-value`]);
         });
 
-        it("grants rank 0 only the stack's secrets, status/cache prefixes and SSM; workers get no API key", () => {
+        it("grants rank 0 only the stack's secrets, status/cache prefixes, its mirror and Session Manager; workers get no API key", () => {
             const { stack } = get();
             const multi = stack.plan.nodes.length > 1;
             const policies = ofType(harness.resources, "aws:iam/rolePolicy:RolePolicy", row);
-            assert.deepEqual(policies.map((p) => p.name).sort(), multi ? [`${row}-node-access`, `${row}-worker-access`] : [`${row}-node-access`]);
+            const access = policies.filter((p) => p.name.endsWith("-access"));
+            assert.deepEqual(policies.map((p) => p.name).sort(), multi ? [`${row}-node-access`, `${row}-node-ssm`, `${row}-worker-access`, `${row}-worker-ssm`] : [`${row}-node-access`, `${row}-node-ssm`]);
+            // Session Manager only: never AmazonSSMManagedInstanceCore (ssm:GetParameter* on every parameter).
+            for (const p of policies.filter((q) => q.name.endsWith("-ssm"))) {
+                assert.deepEqual(JSON.parse(p.inputs.policy), SESSION_MANAGER_POLICY);
+                assert.ok(!JSON.stringify(SESSION_MANAGER_POLICY).includes("ssm:GetParameter"));
+            }
             const hooks = expectedHooks(row);
             const bucketArn = mocked("aws:s3/bucket:Bucket", `${row}-state`).state.arn;
             const resourcesOf = (name: string) => {
-                const doc = JSON.parse(policies.find((p) => p.name === name)!.inputs.policy);
+                const doc = JSON.parse(access.find((p) => p.name === name)!.inputs.policy);
                 for (const st of doc.Statement) for (const a of st.Action) assert.ok(!a.includes("*"), `wildcard action ${a}`);
                 return new Set<string>(doc.Statement.flatMap((st: { Resource: string[] }) => st.Resource));
             };
-            const stateArns = [bucketArn, `${bucketArn}/cache/*`, `${bucketArn}/status/*`];
+            const weightsArn = mocked("aws:s3/bucket:Bucket", `${row}-weights`).state.arn;
+            const stateArns = [bucketArn, `${bucketArn}/cache/*`, `${bucketArn}/status/*`, weightsArn, `${weightsArn}/${weightsPrefix(stack.plan)}/*`];
             assert.deepEqual([...resourcesOf(`${row}-node-access`)].sort(), [...stateArns, hooks.secrets.apiKey, hooks.secrets.hfToken!].sort());
             if (multi) assert.deepEqual([...resourcesOf(`${row}-worker-access`)].sort(), [...stateArns, hooks.secrets.hfToken!].sort(), "workers never read the API key");
-            const attachments = ofType(harness.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", row);
-            assert.deepEqual(attachments.map((a) => a.inputs.policyArn), attachments.map(() => "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"));
-            assert.equal(attachments.length, multi ? 2 : 1);
+            assert.equal(ofType(harness.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", row).length, 0, "no managed policy attached");
             // Rank 0 boots with the leader profile, every other rank with the worker profile.
             const profileArn = (n: string) => mocked("aws:iam/instanceProfile:InstanceProfile", n).state.arn;
             for (const lt of launchTemplates(row)) {
@@ -248,11 +256,16 @@ const SHARED = (r: string) => [
     `aws:iam/instanceProfile:InstanceProfile ${r}-node`,
     `aws:iam/role:Role ${r}-node`,
     `aws:iam/rolePolicy:RolePolicy ${r}-node-access`,
-    `aws:iam/rolePolicyAttachment:RolePolicyAttachment ${r}-node-ssm`,
+    `aws:iam/rolePolicy:RolePolicy ${r}-node-ssm`,
     `aws:s3/bucket:Bucket ${r}-state`,
     `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock ${r}-state-private`,
     `aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration ${r}-state-sse`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-dsboot-tool`,
+    `aws:s3/bucketPolicy:BucketPolicy ${r}-state-tls-only`,
+    `aws:s3/bucket:Bucket ${r}-weights`,
+    `aws:s3/bucketPolicy:BucketPolicy ${r}-weights-tls-only`,
+    `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock ${r}-weights-private`,
+    `aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration ${r}-weights-sse`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-fp8-to-bf16`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-gpu-preflight`,
     `aws:s3/bucketObjectv2:BucketObjectv2 ${r}-tool-nccl-transport`,
@@ -272,24 +285,25 @@ const WORKER_IDENTITY = (r: string) => [
     `aws:iam/instanceProfile:InstanceProfile ${r}-worker`,
     `aws:iam/role:Role ${r}-worker`,
     `aws:iam/rolePolicy:RolePolicy ${r}-worker-access`,
-    `aws:iam/rolePolicyAttachment:RolePolicyAttachment ${r}-worker-ssm`,
+    `aws:iam/rolePolicy:RolePolicy ${r}-worker-ssm`,
 ];
 const NODE = (r: string, rank: number) => [
     `aws:ec2/instance:Instance ${r}-node-${rank}`,
     `aws:ec2/launchTemplate:LaunchTemplate ${r}-node-${rank}`,
+    `aws:ec2/subnetCidrReservation:SubnetCidrReservation ${r}-rank-${rank}-address`,
 ];
 
 describe("exact resource graph", () => {
-    it("single node (fp8-8xh200): 37 resources", () => {
+    it("single node (fp8-8xh200): 43 resources", () => {
         const expected = [...NETWORK("fp8-8xh200"), ...SHARED("fp8-8xh200"), ...NODE("fp8-8xh200", 0)].sort();
         assert.deepEqual(graphOf("fp8-8xh200"), expected);
-        assert.equal(expected.length, 37);
+        assert.equal(expected.length, 43);
     });
-    it("two nodes (fp8-2x8xh100): 43 resources", () => {
+    it("two nodes (fp8-2x8xh100): 50 resources", () => {
         const expected = [...NETWORK("fp8-2x8xh100"), ...SHARED("fp8-2x8xh100"), ...WORKER_IDENTITY("fp8-2x8xh100"), ...NODE("fp8-2x8xh100", 0), ...NODE("fp8-2x8xh100", 1)].sort();
         assert.deepEqual(graphOf("fp8-2x8xh100"), expected);
     });
-    it("four nodes (int8-32xl40s): 47 resources, every one a child of the component", () => {
+    it("four nodes (int8-32xl40s): 56 resources, every one a child of the component", () => {
         const r = "int8-32xl40s";
         const expected = [...NETWORK(r), ...SHARED(r), ...WORKER_IDENTITY(r), ...[0, 1, 2, 3].flatMap((k) => NODE(r, k))].sort();
         assert.deepEqual(graphOf(r), expected);

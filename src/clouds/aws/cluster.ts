@@ -19,6 +19,7 @@ import { awsPartition } from "./partition";
 import { clusterSecrets, type ClusterSecrets } from "./secrets";
 import { clusterSecurityGroup } from "./security";
 import { logCommands } from "./ssm";
+import { checkVcpuQuota } from "./quota";
 import { CACHE_PREFIX, STATUS_PREFIX, TOOLS_PREFIX, clusterStorage, type ClusterStorage } from "./storage";
 import { awsSettings, validateAwsCluster } from "./validate";
 
@@ -91,6 +92,14 @@ export class AwsServingCluster extends pulumi.ComponentResource implements Servi
         const placementGroup = usesOwnPlacementGroup(placement)
             ? new ec2.PlacementGroup(`${name}-nodes`, { strategy: "cluster", tags }, { parent })
             : null;
+        // Keep AWS from handing a rank's fixed address to anything else in the subnet (the internal
+        // NLB's ENIs, another instance): an explicit CIDR reservation is assigned only on request.
+        const reservations = plan.nodes.map((n) => new ec2.SubnetCidrReservation(`${name}-rank-${n.rank}-address`, {
+            subnetId: network.subnetId, cidrBlock: `${n.address}/32`, reservationType: "explicit",
+            description: `rank ${n.rank} of ${name}`,
+        }, { parent }));
+        // The account's vCPU quota for the family, asked before any launch template exists.
+        const quota = checkVcpuQuota(parent, type, plan.nodes.length, placement.capacity.type, region);
 
         const nodes = clusterNodes({
             name, parent, plan, type,
@@ -99,17 +108,17 @@ export class AwsServingCluster extends pulumi.ComponentResource implements Servi
             subnetId: network.subnetId,
             availabilityZone: network.availabilityZone,
             securityGroupId: securityGroup.id,
-            placementGroupName: placementGroup?.name ?? null,
+            placementGroupName: placementGroup?.name ?? aws.placementGroup ?? null,
             profiles: { leader: leader.profile, worker: worker?.profile ?? null },
-            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress, ...storage.tools],
-            hooks: bootHooks(region, storage, secrets),
+            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress, ...storage.tools, ...reservations],
+            hooks: pulumi.all([bootHooks(region, storage, secrets), quota]).apply(([hooks]) => hooks),
             rootVolumeGiB: aws.rootVolumeGiB ?? DEFAULT_ROOT_VOLUME_GIB,
             tags,
         });
         const rank0 = nodes[0]!;
 
         this.endpoint = aws.loadBalancer
-            ? internalLoadBalancer({ name, parent, vpcId: network.vpcId, subnetId: network.subnetId, rank0Address: rank0.address, port: plan.ports.http, tags })
+            ? internalLoadBalancer({ name, parent, vpcId: network.vpcId, subnetId: network.subnetId, rank0Address: rank0.address, port: plan.ports.http, accessLogBucket: aws.accessLogBucket, tags })
             : pulumi.output(`http://${rank0.address}:${plan.ports.http}`);
         this.apiKey = secrets.apiKey;
         this.nodeIds = pulumi.all(nodes.map((n) => n.instance.id));
@@ -148,7 +157,8 @@ export class AwsServingCluster extends pulumi.ComponentResource implements Servi
 /**
  * A cluster placement group packs the nodes for EFA (cloud-facts §1.3). Reserved capacity already
  * fixes where the nodes land: Capacity Blocks are co-located in UltraClusters (§1.5 [S8]), and a
- * targeted reservation may not sit in a group we create.
+ * targeted reservation may not sit in a group we create; name the reservation's own group with
+ * `aws.placementGroup` instead.
  */
 export function usesOwnPlacementGroup(placement: Placement): boolean {
     const type = placement.capacity.type;

@@ -10,6 +10,8 @@ interface EndpointContext {
     subnetId: pulumi.Input<string>;
     rank0Address: string;
     port: number;
+    /** The user's log bucket (aws.accessLogBucket): the NLB's access logs go there. */
+    accessLogBucket?: string;
     tags: Record<string, string>;
 }
 
@@ -18,6 +20,7 @@ export function internalLoadBalancer(ctx: EndpointContext): pulumi.Output<string
     const opts = { parent };
     const nlb = new lb.LoadBalancer(`${name}-api`, {
         internal: true, loadBalancerType: "network", subnets: [ctx.subnetId], tags,
+        ...(ctx.accessLogBucket ? { accessLogs: { bucket: ctx.accessLogBucket, prefix: `${name}-api`, enabled: true } } : {}),
     }, opts);
     // IP targets: rank 0's address is known at plan time, so the NLB does not wait on the instance.
     // Client IPs are preserved so the nodes' allow-list still decides who reaches the API. A TCP

@@ -8,6 +8,27 @@ import * as iam from "@pulumi/aws/iam";
 import { CACHE_PREFIX, STATUS_PREFIX, type ClusterStorage } from "./storage";
 import type { ClusterSecrets } from "./secrets";
 
+/**
+ * Session Manager's minimum on the instance side (AWS Systems Manager UG, "Create a custom IAM role
+ * for Session Manager"; the same five actions as the managed AWSCloud9SSMInstanceProfile): register
+ * the instance and open the control and data channels. No S3/KMS session logging is configured.
+ */
+export const SESSION_MANAGER_POLICY = {
+    Version: "2012-10-17",
+    Statement: [{
+        Sid: "SessionManager",
+        Effect: "Allow",
+        Action: [
+            "ssm:UpdateInstanceInformation",
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+        ],
+        Resource: "*",
+    }],
+} as const;
+
 /** Plain ARNs the policy names; resolved from the stack's resources. */
 export interface NodePolicyTargets {
     secretArns: string[];
@@ -83,10 +104,9 @@ export function nodeInstanceProfile(ctx: IdentityContext, nodeRole: NodeRole): N
         }),
         tags: ctx.tags,
     }, opts);
-    // Session Manager replaces SSH: the managed policy is the documented minimum for the SSM agent.
-    const ssmCore = new iam.RolePolicyAttachment(`${name}-ssm`, {
-        role: role.name, policyArn: `arn:${ctx.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    }, opts);
+    // Session Manager replaces SSH. Only what the SSM agent needs to register and open sessions,
+    // not AmazonSSMManagedInstanceCore (which also reads every SSM parameter of the account).
+    const ssmCore = new iam.RolePolicy(`${name}-ssm`, { role: role.id, policy: JSON.stringify(SESSION_MANAGER_POLICY) }, opts);
     const secretArns = [...(nodeRole === "leader" ? [secrets.apiKeyArn] : []), ...(secrets.hfTokenArn ? [secrets.hfTokenArn] : [])];
     const policy = pulumi
         .all([pulumi.all(secretArns), storage.stateBucketArn, storage.weights?.bucketArn ?? pulumi.output(null)])

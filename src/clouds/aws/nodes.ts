@@ -91,6 +91,8 @@ function clusterNode(ctx: NodeContext, rank: number, address: string): ClusterNo
             },
         }],
         networkInterfaces: networkInterfaces(ctx, address),
+        // Detailed (1-minute) CloudWatch monitoring: AWSGuard ec2-instance-detailed-monitoring-enabled.
+        monitoring: { enabled: true },
         placement: {
             availabilityZone: ctx.availabilityZone,
             ...(ctx.placementGroupName ? { groupName: ctx.placementGroupName } : {}),
@@ -101,10 +103,18 @@ function clusterNode(ctx: NodeContext, rank: number, address: string): ClusterNo
         tags,
     }, { parent, ignoreChanges: ctx.pinImage ? ["imageId"] : [] });
     // A new template version (new plan, new user data) replaces the node: cloud-init runs only at first boot.
+    // Delete first: the old instance holds the rank's fixed address, so a create-first replacement
+    // could never get it. The instance restates monitoring and its encrypted root volume so policy
+    // packs that read the instance (AWSGuard) see what the template sets.
     const instance = new ec2.Instance(nodeName, {
         launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply((v) => String(v)) },
+        monitoring: true,
+        rootBlockDevice: {
+            volumeSize: ctx.rootVolumeGiB, volumeType: "gp3", iops: ROOT_IOPS, throughput: ROOT_THROUGHPUT_MIBPS,
+            encrypted: true, deleteOnTermination: true,
+        },
         tags,
-    }, { parent, dependsOn: ctx.bootDependencies });
+    }, { parent, dependsOn: ctx.bootDependencies, deleteBeforeReplace: true });
     return { rank, address, launchTemplate, instance, userData };
 }
 

@@ -21,6 +21,8 @@ export interface AwsPreviewWorld {
     ssmParameters?: Record<string, string>;
     /** Set to false to make the DLAMI parameters missing (to test the fallback and the refusal). */
     dlamiPublished?: boolean;
+    /** Service Quotas values by quota code; default 4,608 vCPUs (room for every stack). */
+    quotas?: Record<string, number>;
 }
 
 export const PREVIEW_ACCOUNT_ID = "123456789012";
@@ -54,6 +56,8 @@ export function awsPreviewCall(token: string, inputs: Record<string, any>, world
             return ssmParameter(String(inputs.name), region, world);
         case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
             return instanceTypeOfferings(inputs, region, world);
+        case "aws:servicequotas/getServiceQuota:getServiceQuota":
+            return { ...inputs, id: `${inputs.serviceCode}/${inputs.quotaCode}`, value: world.quotas?.[String(inputs.quotaCode)] ?? 4608, adjustable: true, globalQuota: false, quotaName: String(inputs.quotaCode) };
         case "aws:ec2/getSubnet:getSubnet":
             return existingSubnet(String(inputs.id), region, world);
         case "aws:ec2/getVpc:getVpc": {

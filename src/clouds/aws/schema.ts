@@ -26,6 +26,16 @@ export const awsSchema = z.strictObject({
     weightsBucket: z.strictObject({ create: z.boolean().optional(), name: z.string().optional() }).optional(),
     /** Put an internal NLB in front of rank 0. */
     loadBalancer: z.boolean().optional(),
+    /**
+     * An existing cluster placement group to launch into, e.g. the one a capacity reservation was
+     * created in (with `capacity.type: reservation`; on-demand and spot stacks create their own).
+     */
+    placementGroup: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, "must be a placement group name").optional(),
+    /**
+     * A bucket you own for S3 server access logs of the stack's buckets (and the NLB's access logs).
+     * Unset: no access logging, the one AWSGuard rule these stacks do not meet by default.
+     */
+    accessLogBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").optional(),
     tags: z.record(z.string(), z.string()).optional(),
 });
 

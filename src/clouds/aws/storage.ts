@@ -61,9 +61,13 @@ export function weightsPrefix(plan: ServingPlan): string {
     return `${MODELS_PREFIX}/${plan.weights.sourceRepo}/${plan.weights.revision}`;
 }
 
+/**
+ * The mirror is on unless `weightsBucket: { create: false }`: rank 0 fetches from Hugging Face once
+ * and fills it, the other ranks (and every later boot) read it through the VPC's S3 gateway endpoint.
+ */
 function weightsMirror(ctx: StorageContext): WeightsMirror | null {
-    const wanted = ctx.aws.weightsBucket;
-    if (!wanted || (!wanted.create && !wanted.name)) return null;
+    const wanted = ctx.aws.weightsBucket ?? { create: true };
+    if (!wanted.create && !wanted.name) return null;
     const prefix = weightsPrefix(ctx.plan);
     if (!wanted.create) {
         const arn = `arn:${ctx.partition}:s3:::${wanted.name}`;
@@ -74,9 +78,25 @@ function weightsMirror(ctx: StorageContext): WeightsMirror | null {
     return { bucketName: bucket.bucket, bucketArn: bucket.arn, prefix, writable: true };
 }
 
+/** Refuse every request that does not use TLS (AWSGuard / AWS Config s3-bucket-ssl-requests-only). */
+export function tlsOnlyPolicy(bucketArn: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [{
+            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }],
+    };
+}
+
 function privateBucket(ctx: StorageContext, name: string, o: { bucketName?: string; forceDestroy?: boolean; retainOnDelete?: boolean }): s3.Bucket {
     const opts = { parent: ctx.parent, retainOnDelete: o.retainOnDelete };
     const bucket = new s3.Bucket(name, { bucket: o.bucketName, forceDestroy: o.forceDestroy ?? false, tags: { ...ctx.tags, Name: name } }, opts);
+    new s3.BucketPolicy(`${name}-tls-only`, { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))) }, opts);
+    if (ctx.aws.accessLogBucket) {
+        new s3.BucketLogging(`${name}-access-log`, { bucket: bucket.id, targetBucket: ctx.aws.accessLogBucket, targetPrefix: `${name}/` }, opts);
+    }
     new s3.BucketServerSideEncryptionConfiguration(`${name}-sse`, {
         bucket: bucket.id,
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],

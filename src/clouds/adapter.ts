@@ -85,6 +85,8 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
     nodeEnv?(block: Block | undefined, placement: Placement): Record<string, string>;
     /** List price of the cluster per hour, null when unknown. */
     costPerHour(placement: Placement, nodes: number): number | null;
+    /** Notes `plan` shows with the plan (the warnings channel), e.g. what staging the weights costs in transfer. */
+    planNotes?(placement: Placement, ctx: { nodes: number; checkpointBytes: number; convertedBytes: number | null }): string[];
     boot: {
         /** Instance-store mounts the cloud's image already made; the boot pipeline reuses them. */
         ephemeralMounts: readonly string[];

@@ -140,7 +140,9 @@ export function plan(spec: DeploymentSpec): PlanResult {
 
     const built = buildPlan({
         spec, gpu, weights, release, checkpoint: checkpoint!, row, nodes, gpusPerNode, tp, instance, placement: placed.placement, addresses: placed.addresses,
-        cloudEnv: adapter.nodeEnv?.(block, placed.placement) ?? {}, costPerHour: adapter.costPerHour(placed.placement, nodes), servedBytes, servedFp8,
+        cloudEnv: adapter.nodeEnv?.(block, placed.placement) ?? {},
+        cloudNotes: adapter.planNotes?.(placed.placement, { nodes, checkpointBytes: checkpoint.bytes, convertedBytes: checkpoint.weights === "fp8" && weights === "bf16" ? servedBytes : null }) ?? [],
+        costPerHour: adapter.costPerHour(placed.placement, nodes), servedBytes, servedFp8,
     });
     const argvProblems = checkEmittedArgv(built, release, s.extraArgs?.length ?? 0);
     if (argvProblems.length > 0) return { ok: false, problems: argvProblems };
@@ -188,6 +190,7 @@ function planWarnings(b: BuildInputs): PlanWarning[] {
     } else if (cloud !== "hosts") {
         out.push({ path: null, message: "costPerHour is unknown: no list price for this machine type could be sourced" });
     }
+    for (const message of b.cloudNotes) out.push({ path: null, message });
     return out;
 }
 
@@ -263,6 +266,8 @@ interface BuildInputs {
     addresses: string[];
     /** Container env the cloud adds (its adapter's nodeEnv). */
     cloudEnv: Record<string, string>;
+    /** The cloud's own notes for the warnings channel (adapter.planNotes). */
+    cloudNotes: string[];
     costPerHour: number | null;
     servedBytes: number;
     servedFp8: boolean;

@@ -11,6 +11,30 @@ export const AWS_REGION_KEY = "aws:region";
 /** The DLAMI mounts the instance-store NVMe here itself (cloud-facts §1.4). */
 const DLAMI_NVME_MOUNT = "/opt/dlami/nvme";
 
+/**
+ * NAT gateway data processing, USD per GB (Amazon VPC pricing, us-east-1; docs/sources.md "Weights
+ * transfer"). Hugging Face downloads cross the NAT gateway; S3 in the same region through the VPC's
+ * gateway endpoint carries no transfer or NAT charge.
+ */
+export const NAT_USD_PER_GB = 0.045;
+
+/** What staging the weights costs in transfer on the first boot and on every later one. */
+export function stagingTransferNote(aws: AwsConfig, ctx: { nodes: number; checkpointBytes: number; convertedBytes: number | null }): string {
+    const gb = ctx.checkpointBytes / 1e9;
+    const usd = (n: number): string => `$${(n * gb * NAT_USD_PER_GB).toFixed(2)}`;
+    const mirrored = aws.weightsBucket?.create !== false || aws.weightsBucket?.name !== undefined;
+    const owned = aws.weightsBucket?.name === undefined || aws.weightsBucket?.create === true;
+    const conv = ctx.convertedBytes !== null ? `; rank 0 converts to BF16 once and publishes ${(ctx.convertedBytes / 1e9).toFixed(0)} GB for the other ranks over the same endpoint` : "";
+    if (!mirrored) {
+        return `weights transfer: no mirror (weightsBucket.create: false), so every rank downloads ${gb.toFixed(0)} GB from Hugging Face through the NAT gateway on every boot: about ${usd(ctx.nodes)} in NAT processing per boot of the cluster (${usd(1)} per node, at $${NAT_USD_PER_GB}/GB)${conv}`;
+    }
+    const first = owned
+        ? `first boot: rank 0 downloads ${gb.toFixed(0)} GB from Hugging Face through the NAT gateway (about ${usd(1)} in NAT processing at $${NAT_USD_PER_GB}/GB) and fills the stack's mirror${ctx.nodes > 1 ? `; the other ${ctx.nodes - 1} rank(s) read it through the S3 gateway endpoint (no transfer charge)` : ""}`
+        : `first boot: every rank reads your mirror ${aws.weightsBucket!.name} through the S3 gateway endpoint; files it lacks come from Hugging Face through the NAT gateway`;
+    return `weights transfer: ${first}${conv}; repeat boots and replaced nodes read the mirror only: $0 in NAT processing. ` +
+        (owned ? "The mirror bucket is kept on `pulumi destroy` (retainOnDelete): delete it yourself when no stack needs that revision." : "");
+}
+
 export const awsAdapter: CloudAdapter<typeof awsSchema> = {
     id: "aws",
     schema: awsSchema,
@@ -43,6 +67,7 @@ export const awsAdapter: CloudAdapter<typeof awsSchema> = {
         };
     },
     costPerHour: (placement, nodes) => listCostPerHour("aws", placement, nodes),
+    planNotes: (placement, ctx) => [stagingTransferNote(placement.settings as AwsConfig, ctx)],
     boot: { ephemeralMounts: [DLAMI_NVME_MOUNT], userDataLimitBytes: 16 * 1024 }, // EC2 user data: 16 KB before base64.
     preview: {
         mocks: (config, record) => awsPreviewMocks(awsPreviewWorld(config), (args) => record({ type: args.type, name: args.name, inputs: args.inputs })),

@@ -124,6 +124,10 @@ describe("reservations", () => {
 });
 
 // ---- AWSGuard's rules for these resource types, restated over the recorded inputs ------------------
+// pulumi/pulumi-policy-aws src/compute.ts: ec2-instance-detailed-monitoring-enabled, ec2-instance-no-public-ip,
+// ec2-volume-inuse, encrypted-volumes, elb-logging-enabled; src/storage.ts: elb-deletion-protection-enabled,
+// s3-bucket-logging-enabled (efs-encrypted: no EFS here). security.ts and network.ts rules concern KMS
+// keys, access keys, ACM, console users and HTTP listeners, none of which these stacks create.
 
 type Violation = { rule: string; resource: string };
 function awsGuard(prefix: string): Violation[] {
@@ -134,7 +138,7 @@ function awsGuard(prefix: string): Violation[] {
         if (r.type === "aws:ec2/instance:Instance") {
             if (!r.inputs.monitoring) v("ec2-instance-detailed-monitoring-enabled", r);
             if (r.inputs.associatePublicIpAddress) v("ec2-instance-no-public-ip", r);
-            // AWSGuard reads ebsBlockDevices (written for @pulumi/aws v4); the root volume is the node's EBS volume.
+            // The rule reads ebsBlockDevices (it was written for @pulumi/aws v4); the node's one EBS volume is its root.
             const vols = [...(r.inputs.ebsBlockDevices ?? []), ...(r.inputs.rootBlockDevice ? [r.inputs.rootBlockDevice] : [])];
             if (vols.length === 0) v("ec2-volume-inuse", r);
             for (const vol of vols) {
@@ -142,30 +146,33 @@ function awsGuard(prefix: string): Violation[] {
                 if (!vol.encrypted) v("encrypted-volumes", r);
             }
         }
-        if (r.type === "aws:lb/loadBalancer:LoadBalancer" && !r.inputs.accessLogs?.enabled) v("elb-logging-enabled", r);
-        if (r.type === "aws:s3/bucket:Bucket") {
-            const of = (type: string) => mine.find((x) => x.type === type && x.name.startsWith(r.name + "-"));
-            if (!of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) v("s3-bucket-server-side-encryption-enabled", r);
-            const policy = of("aws:s3/bucketPolicy:BucketPolicy");
-            const tls = policy && JSON.parse(policy.inputs.policy).Statement.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false");
-            if (!tls) v("s3-bucket-ssl-requests-only", r);
-            if (!of("aws:s3/bucketLogging:BucketLogging")) v("s3-bucket-logging-enabled", r);
-            const block = of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-            if (!block || !["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => block.inputs[k])) v("s3-bucket-public-access", r);
+        if (r.type === "aws:lb/loadBalancer:LoadBalancer") {
+            if (!r.inputs.accessLogs?.enabled) v("elb-logging-enabled", r);
+            if (!r.inputs.enableDeletionProtection) v("elb-deletion-protection-enabled", r);
+        }
+        if (r.type === "aws:s3/bucket:Bucket" && !mine.some((x) => x.type === "aws:s3/bucketLogging:BucketLogging" && x.name.startsWith(r.name + "-"))) {
+            v("s3-bucket-logging-enabled", r);
         }
     }
     return out;
 }
 
 describe("AWSGuard", () => {
-    it("finds only bucket access logging on a default stack, and nothing once aws.accessLogBucket names a log bucket", async () => {
-        const plain = build("guard", "bf16-4x8xa100", { loadBalancer: true, accessLogBucket: undefined });
-        const logged = build("guardlog", "bf16-4x8xa100", { loadBalancer: true, accessLogBucket: "my-access-logs" });
+    it("finds only bucket access logging on a stack as shipped, and nothing once aws.accessLogBucket names a log bucket", async () => {
+        const plain = build("guard", "bf16-4x8xa100");
+        const logged = build("guardlog", "bf16-4x8xa100", { accessLogBucket: "my-access-logs" });
         await Promise.all([unwrap(plain.nodeIds), unwrap(logged.nodeIds)]);
         await settle();
         const found = awsGuard("guard");
-        assert.deepEqual([...new Set(found.map((f) => f.rule))].sort(), ["elb-logging-enabled", "s3-bucket-logging-enabled"], JSON.stringify(found));
+        assert.deepEqual([...new Set(found.map((f) => f.rule))], ["s3-bucket-logging-enabled"], JSON.stringify(found));
+        assert.equal(found.length, 2, "the state bucket and the mirror");
         assert.deepEqual(awsGuard("guardlog"), []);
         assert.equal(byName("aws:s3/bucketLogging:BucketLogging", "guardlog-weights-access-log").inputs.targetBucket, "my-access-logs");
+    });
+    it("with the optional internal NLB: its access logs follow aws.accessLogBucket; deletion protection stays off so `pulumi destroy` works", async () => {
+        const nlb = build("guardnlb", "fp8-8xh200", { loadBalancer: true, accessLogBucket: "my-access-logs" });
+        await unwrap(nlb.endpoint);
+        await settle();
+        assert.deepEqual(awsGuard("guardnlb").map((f) => f.rule), ["elb-deletion-protection-enabled"]);
     });
 });

@@ -49,7 +49,7 @@ test("shellcheck passes every script in the repo and as shipped in user data", {
 
 test("the Python helper and the stand-ins compile", () => {
     const standins = join(__dirname, "standins");
-    const files = [join(SCRIPTS_DIR, "dsboot-tool.py"), ...["docker", "aws", "s5cmd"].map((f) => join(standins, "bin", f)), ...["launch_server.py", "compile_deep_gemm.py"].map((f) => join(standins, "py/sglang", f))];
+    const files = [...["dsboot-tool.py", "fp8-to-bf16.py", "gpu-preflight.py", "nccl-transport.py"].map((f) => join(SCRIPTS_DIR, f)), ...["docker", "aws", "s5cmd", "nvidia-smi"].map((f) => join(standins, "bin", f)), ...["launch_server.py", "compile_deep_gemm.py"].map((f) => join(standins, "py/sglang", f))];
     const r = spawnSync("python3", ["-c", "import ast,sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)", ...files], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
 });

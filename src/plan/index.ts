@@ -3,7 +3,7 @@ export { plan, HTTP_PORT, DIST_INIT_PORT } from "./plan";
 export { parseSglangArgv } from "./argparse";
 export { formatProblems } from "./problems";
 
-import { USER_DATA_LIMIT_BYTES, gzipUserData, renderUserData } from "../boot/render";
+import { USER_DATA_LIMIT_BYTES, USER_DATA_LIMITS, gzipUserData, renderUserData } from "../boot/render";
 import type { BootHooks } from "../boot/hooks";
 import { parseDeploymentConfig, type DeploymentSpec } from "../spec/parse";
 import { at } from "./paths";
@@ -23,16 +23,19 @@ export function userDataProblems(p: ServingPlan, spec: DeploymentSpec): Problem[
     const extraArgs = spec.cluster.sglang?.extraArgs ?? [];
     if (extraArgs.length === 0) return [];
     const arn = "x".repeat(100); // as long as a Secrets Manager ARN or a Key Vault secret URL
-    const hooks: BootHooks = { cloud: p.cloud, region: p.region, secrets: { hfToken: arn, apiKey: arn }, weightsMirror: null, statusPrefix: arn, cachePrefix: null };
+    const limit = USER_DATA_LIMITS[p.cloud];
+    // A cloud with EC2's cap serves the Python tools from its store (BootHooks.toolsPrefix), as the AWS component does.
+    const toolsPrefix = limit <= USER_DATA_LIMIT_BYTES ? arn : null;
+    const hooks: BootHooks = { cloud: p.cloud, region: p.region, secrets: { hfToken: arn, apiKey: arn }, weightsMirror: null, statusPrefix: arn, cachePrefix: null, toolsPrefix };
     const size = (plan: ServingPlan) => gzipUserData(renderUserData(plan, 0, hooks)).length;
     const bytes = size(p);
-    if (bytes <= USER_DATA_LIMIT_BYTES) return [];
+    if (bytes <= limit) return [];
     const strip = (argv: string[] | null) => (argv ? argv.filter((t) => !extraArgs.includes(t)) : argv);
     const without: ServingPlan = { ...p, nodes: p.nodes.map((n) => ({ ...n, launch: strip(n.launch)!, precompile: strip(n.precompile) })) };
     const base = size(without);
     if (bytes - base < EXTRA_ARGS_MATERIAL) return [];
     const extra = extraArgs.join(" ").length;
-    return [{ path: at("sglang", "extraArgs"), reason: `rank 0's user data would be ${bytes} bytes gzipped, over the ${USER_DATA_LIMIT_BYTES} bytes a cloud accepts (EC2's cap); sglang.extraArgs adds ${extra} characters to every node's command line; shorten it` }];
+    return [{ path: at("sglang", "extraArgs"), reason: `rank 0's user data would be ${bytes} bytes gzipped, over the ${limit} bytes ${p.cloud} accepts; sglang.extraArgs adds ${extra} characters to every node's command line; shorten it` }];
 }
 
 /** Stack config map -> ServingPlan: parse the spec, then plan it. Both steps list every problem. */

@@ -96,6 +96,8 @@ export interface AwsSettings {
     rootVolumeGiB?: number;
     weightsBucket?: AwsWeightsBucketSettings;
     loadBalancer?: boolean;
+    placementGroup?: string;
+    accessLogBucket?: string;
     tags?: Record<string, string>;
 }
 

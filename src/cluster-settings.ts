@@ -3,142 +3,226 @@
 
 /** The deployment: the `deepseek-sglang:cluster` stack key, field for field (docs/config-reference.md). */
 export interface ClusterSettings {
+    /** Where the nodes run; its block (`aws`, `gcp`, `azure`, `hosts`) holds that cloud's settings. */
     cloud: string;
+    /** GPU model of every node. */
     gpu: string;
+    /** Served weights format; with `gpu` it picks the row of SGLang's requirements table. */
     weights: string;
+    /** Default: the row's node count. */
     nodes?: number;
+    /** Hugging Face repo id; default: the row's recipe checkpoint. */
     model?: string;
+    /** Git revision of the model repo; pins the weights and keys the DeepGEMM cache. Default `main`. */
     revision?: string;
+    /** SGLang settings; every field optional. Default: the row's recipe. */
     sglang?: SglangSettings;
+    /** Settings for `cloud: aws`; set only with that cloud. */
     aws?: AwsSettings;
+    /** Settings for `cloud: gcp`; set only with that cloud. */
     gcp?: GcpSettings;
+    /** Settings for `cloud: azure`; set only with that cloud. */
     azure?: AzureSettings;
+    /** Settings for `cloud: hosts`; set only with that cloud. */
     hosts?: HostsSettings;
 }
 
-/** The `hosts` block. */
+/** Settings for `cloud: hosts`; set only with that cloud. */
 export interface HostsSettings {
+    /** Private IPv4 address of each machine, rank 0 first. */
     addresses: string[];
+    /** Network interface NCCL and Gloo use; default: the one that carries the address. */
     interface?: string;
+    /** RoCE/InfiniBand GID index (SGLang README: NCCL_IB_GID_INDEX=3 on RoCE). */
     ibGidIndex?: number;
+    /** Multi-host groups need an ACTIVE InfiniBand/RoCE port on every host; `false` accepts TCP sockets. Default true. */
     rdma?: boolean;
+    /** `pulumi destroy` also deletes the downloaded weights and caches. Default false (they are kept). */
     removeWeightsOnDestroy?: boolean;
+    /** How Pulumi reaches each machine over SSH. */
     ssh?: HostsSshSettings;
 }
 
-/** The `hosts.ssh` block. */
+/** How Pulumi reaches each machine over SSH. */
 export interface HostsSshSettings {
+    /** Login user: root, or a user with passwordless sudo. Default root. */
     user?: string;
+    /** Default 22. */
     port?: number;
+    /** Address or DNS name to SSH to, one per rank; default: `addresses`. */
     hosts?: string[];
+    /** Each machine's public host key, one per rank, checked on connect. Default: not checked. */
     hostKeys?: string[];
+    /** A jump host between Pulumi and the machines, reached with the same key. */
     bastion?: HostsSshBastionSettings;
 }
 
-/** The `hosts.ssh.bastion` block. */
+/** A jump host between Pulumi and the machines, reached with the same key. */
 export interface HostsSshBastionSettings {
+    /** Address or DNS name of the jump host. */
     host: string;
+    /** Default: the hosts' user. */
     user?: string;
+    /** Default 22. */
     port?: number;
+    /** The jump host's public host key, checked on connect. Default: not checked. */
     hostKey?: string;
 }
 
-/** The `azure` block. */
+/** Settings for `cloud: azure`; set only with that cloud. */
 export interface AzureSettings {
+    /** Azure VM size; default: the catalog's preferred one for the GPU. */
     vmSize?: string;
+    /** CIDR of the nodes' subnet (with your own network, that subnet's CIDR); default: the first /24 of the cluster network. */
     subnetCidr?: string;
+    /** Fixed private IPs, one per rank, rank 0 first; default: consecutive hosts of the subnet. */
     privateIps?: string[];
+    /** CIDRs allowed to reach the API port; the cluster's own network is always allowed. */
     allowedCidrs?: string[];
+    /** Explicit opt-in to allow 0.0.0.0/0 in allowedCidrs. */
     allowPublicCidr?: boolean;
 }
 
-/** The `gcp` block. */
+/** Settings for `cloud: gcp`; set only with that cloud. */
 export interface GcpSettings {
+    /** Zone of every node (compact placement, RDMA network profile); default: the first catalog zone of `gcp:region` offering the machine type. */
     zone?: string;
+    /** GCE machine type; default: the catalog's preferred one for the GPU. */
     machineType?: string;
+    /** CIDR of the nodes' subnet (with your own network, that subnet's CIDR); default: the first /24 of the cluster network. */
     subnetCidr?: string;
+    /** Fixed private IPs, one per rank, rank 0 first; default: consecutive hosts of the subnet. */
     privateIps?: string[];
+    /** CIDRs allowed to reach the API port; the cluster's own network is always allowed. */
     allowedCidrs?: string[];
+    /** Explicit opt-in to allow 0.0.0.0/0 in allowedCidrs. */
     allowPublicCidr?: boolean;
+    /** How the nodes are bought. Default: on-demand. */
     capacity?: GcpCapacitySettings;
+    /** Boot image (`projects/<p>/global/images/<name>` or `.../images/family/<family>`); default: the machine type's GPU-ready image. */
     image?: string;
+    /** Boot disk size; weights go to the local SSD RAID. Default 300. */
     bootDiskGiB?: number;
+    /** GCS mirror of the weights: create one, or name an existing bucket. */
     weightsBucket?: GcpWeightsBucketSettings;
+    /** Labels on every resource that takes them. */
     labels?: Record<string, string>;
 }
 
-/** The `gcp.weightsBucket` block. */
+/** GCS mirror of the weights: create one, or name an existing bucket. */
 export interface GcpWeightsBucketSettings {
+    /** Create a mirror bucket the stack owns. */
     create?: boolean;
+    /** An existing bucket to mirror the weights in. */
     name?: string;
 }
 
-/** The `gcp.capacity` block. */
+/** How the nodes are bought. Default: on-demand. */
 export interface GcpCapacitySettings {
+    /** `on-demand`; `spot`; `reservation` (a specific reservation, named); `flex-start` (DWS flex-start, all nodes at once, bounded run time); `calendar` (a DWS calendar-mode future reservation, named). */
     type: string;
+    /** Name of the reservation the nodes consume (`reservation`, `calendar`). */
     reservation?: string;
+    /** flex-start: hours the nodes may run before GCP deletes them. Default 24. */
     maxRunHours?: number;
 }
 
-/** The `aws` block. */
+/** Settings for `cloud: aws`; set only with that cloud. */
 export interface AwsSettings {
+    /** EC2 type; default: the catalog's preferred type for the GPU. */
     instanceType?: string;
+    /** Zone of every node; default: the first zone of `aws:region` that offers the instance type. */
     availabilityZone?: string;
+    /** Bring your own network: both vpcId and subnetId, plus the subnet's CIDR for fixed private IPs. */
     vpcId?: string;
+    /** Your subnet for the nodes (with `vpcId` and `subnetCidr`). */
     subnetId?: string;
+    /** CIDR of the new VPC, or of your `vpcId`; default 10.42.0.0/16. */
     vpcCidr?: string;
+    /** CIDR of the nodes' subnet (with your own network, that subnet's CIDR); default: the first /24 of the cluster network. */
     subnetCidr?: string;
+    /** Fixed private IPs, one per rank, rank 0 first; default: consecutive hosts of the subnet. */
     privateIps?: string[];
+    /** CIDRs allowed to reach the API port; the cluster's own network is always allowed. */
     allowedCidrs?: string[];
+    /** Explicit opt-in to allow 0.0.0.0/0 in allowedCidrs. */
     allowPublicCidr?: boolean;
+    /** How the nodes are bought. Default: on-demand. */
     capacity?: AwsCapacitySettings;
+    /** Boot image; default: the current Deep Learning Base AMI from its public SSM parameter. */
     amiId?: string;
+    /** Size of the encrypted gp3 root volume. Default 300. */
     rootVolumeGiB?: number;
+    /** S3 mirror of the weights: create one, or name an existing bucket. */
     weightsBucket?: AwsWeightsBucketSettings;
+    /** Put an internal NLB in front of rank 0. */
     loadBalancer?: boolean;
+    /** An existing cluster placement group to launch into, e.g. the one a capacity reservation was created in (with `capacity.type: reservation`; on-demand and spot stacks create their own). */
     placementGroup?: string;
+    /** A bucket you own for S3 server access logs of the stack's buckets (and the NLB's access logs). Unset: no access logging, the one AWSGuard rule these stacks do not meet by default. */
     accessLogBucket?: string;
+    /** Tags on every taggable resource; values that look like tokens are refused. */
     tags?: Record<string, string>;
 }
 
-/** The `aws.weightsBucket` block. */
+/** S3 mirror of the weights: create one, or name an existing bucket. */
 export interface AwsWeightsBucketSettings {
+    /** Create a mirror bucket the stack owns (kept on destroy). */
     create?: boolean;
+    /** An existing bucket to mirror the weights in. */
     name?: string;
 }
 
-/** The `aws.capacity` block. */
+/** How the nodes are bought. Default: on-demand. */
 export interface AwsCapacitySettings {
+    /** `on-demand`, `spot`, `reservation` (an On-Demand Capacity Reservation) or `capacity-block` (a Capacity Block for ML). */
     type: string;
+    /** Capacity reservation id (`cr-...`) for `reservation` and `capacity-block`. */
     reservationId?: string;
 }
 
-/** The `sglang` block. */
+/** SGLang settings; every field optional. Default: the row's recipe. */
 export interface SglangSettings {
+    /** A release the library knows (catalog/releases.ts). Default: the current one. */
     version?: string;
+    /** `--attention-backend`; default: the release's own choice for the GPU. */
     attentionBackend?: string;
+    /** DP size for `--enable-dp-attention`. */
     dpAttention?: number;
+    /** Multi-token prediction (EAGLE speculative decoding) as the seed's recipes use it. Default: off. */
     mtp?: SglangMtpSettings;
+    /** Parse DeepSeek tool calls (`--tool-call-parser`). Default: off. */
     toolCalling?: boolean;
+    /** `--reasoning-parser`, e.g. `deepseek-r1` for R1 models. Default: none. */
     reasoningParser?: string;
+    /** `--enable-custom-logit-processor` (the seed's thinking-budget processor). Default: off. */
     customLogitProcessor?: boolean;
+    /** `false` turns off the torch.compile a row's recipe turns on. */
     torchCompile?: SglangTorchCompileSettings;
+    /** `--mem-fraction-static`; must leave room for the weights and a KV cache on the GPU. Default: SGLang's. */
     memFractionStatic?: number;
+    /** Force DeepGEMM on (`true`) or off (`false`); default: on for FP8 on Hopper. */
     deepGemm?: boolean;
+    /** Require the chunked prefix cache; refused where the attention backend lacks it. */
     chunkedPrefixCache?: boolean;
+    /** Further SGLang flags, checked against the release's own flag set and rules; flags the library manages and flags that carry secrets are refused. */
     extraArgs?: string[];
 }
 
-/** The `sglang.torchCompile` block. */
+/** `false` turns off the torch.compile a row's recipe turns on. */
 export interface SglangTorchCompileSettings {
     /** `false` turns the feature off. Default: on when any other field is set. */
     enabled?: boolean;
+    /** `--torch-compile-max-bs`. */
     maxBs?: number;
 }
 
-/** The `sglang.mtp` block. */
+/** Multi-token prediction (EAGLE speculative decoding) as the seed's recipes use it. Default: off. */
 export interface SglangMtpSettings {
+    /** `--speculative-num-steps`: draft steps per decoding step. */
     steps: number;
+    /** `--speculative-eagle-topk`: branches kept per draft step. */
     topk: number;
+    /** `--speculative-num-draft-tokens`: tokens verified per step. */
     draftTokens: number;
 }

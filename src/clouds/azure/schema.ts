@@ -4,7 +4,7 @@ import { z } from "zod";
 import { clusterNetworkFields } from "../../spec/fields";
 
 export const azureSchema = z.strictObject({
-    vmSize: z.string().optional(),
+    vmSize: z.string().optional().describe("Azure VM size; default: the catalog's preferred one for the GPU."),
     ...clusterNetworkFields,
 });
 

@@ -7,31 +7,20 @@ import { clusterNetworkFields, positiveInt } from "../../spec/fields";
 export const GCP_CAPACITY_TYPES = ["on-demand", "spot", "reservation", "flex-start", "calendar"] as const;
 
 export const gcpCapacitySchema = z.strictObject({
-    /**
-     * `on-demand`; `spot`; `reservation` (a specific reservation, named); `flex-start` (DWS flex-start,
-     * all nodes at once, bounded run time); `calendar` (a DWS calendar-mode future reservation, named).
-     */
-    type: z.enum(GCP_CAPACITY_TYPES),
-    /** Name of the reservation the nodes consume (`reservation`, `calendar`). */
-    reservation: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a reservation name (lowercase letters, digits, hyphens)").optional(),
-    /** flex-start: hours the nodes may run before GCP deletes them. Default 24. */
-    maxRunHours: positiveInt.optional(),
+    type: z.enum(GCP_CAPACITY_TYPES).describe("`on-demand`; `spot`; `reservation` (a specific reservation, named); `flex-start` (DWS flex-start, all nodes at once, bounded run time); `calendar` (a DWS calendar-mode future reservation, named)."),
+    reservation: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a reservation name (lowercase letters, digits, hyphens)").optional().describe("Name of the reservation the nodes consume (`reservation`, `calendar`)."),
+    maxRunHours: positiveInt.optional().describe("flex-start: hours the nodes may run before GCP deletes them. Default 24."),
 });
 
 export const gcpSchema = z.strictObject({
-    /** Zone of every node (compact placement, RDMA network profile); default: the first catalog zone of `gcp:region` offering the machine type. */
-    zone: z.string().optional(),
-    /** GCE machine type; default: the catalog's preferred one for the GPU. */
-    machineType: z.string().optional(),
+    zone: z.string().optional().describe("Zone of every node (compact placement, RDMA network profile); default: the first catalog zone of `gcp:region` offering the machine type."),
+    machineType: z.string().optional().describe("GCE machine type; default: the catalog's preferred one for the GPU."),
     ...clusterNetworkFields,
-    capacity: gcpCapacitySchema.optional(),
-    /** Boot image (`projects/<p>/global/images/<name>` or `.../images/family/<family>`); default: the machine type's GPU-ready image. */
-    image: z.string().regex(/^projects\/[a-z][-a-z0-9.:]*\/global\/images\/(family\/)?[a-z][-a-z0-9]*$/, "must be projects/<project>/global/images/<image> or .../images/family/<family>").optional(),
-    /** Boot disk size; weights go to the local SSD RAID. Default 300. */
-    bootDiskGiB: positiveInt.optional(),
-    /** GCS mirror of the weights: create one, or name an existing bucket. */
-    weightsBucket: z.strictObject({ create: z.boolean().optional(), name: z.string().optional() }).optional(),
-    labels: z.record(z.string(), z.string()).optional(),
+    capacity: gcpCapacitySchema.optional().describe("How the nodes are bought. Default: on-demand."),
+    image: z.string().regex(/^projects\/[a-z][-a-z0-9.:]*\/global\/images\/(family\/)?[a-z][-a-z0-9]*$/, "must be projects/<project>/global/images/<image> or .../images/family/<family>").optional().describe("Boot image (`projects/<p>/global/images/<name>` or `.../images/family/<family>`); default: the machine type's GPU-ready image."),
+    bootDiskGiB: positiveInt.optional().describe("Boot disk size; weights go to the local SSD RAID. Default 300."),
+    weightsBucket: z.strictObject({ create: z.boolean().optional().describe("Create a mirror bucket the stack owns."), name: z.string().optional().describe("An existing bucket to mirror the weights in.") }).optional().describe("GCS mirror of the weights: create one, or name an existing bucket."),
+    labels: z.record(z.string(), z.string()).optional().describe("Labels on every resource that takes them."),
 });
 
 export type GcpConfig = z.infer<typeof gcpSchema>;

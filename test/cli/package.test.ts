@@ -38,3 +38,10 @@ it("package.json points at the build", () => {
     assert.equal(pkg.main, "dist/index.js");
     assert.equal(pkg.types, "dist/index.d.ts");
 });
+
+it("takes @pulumi/pulumi from the user's program (a peer), so one SDK and one set of default providers exist", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    assert.match(pkg.peerDependencies["@pulumi/pulumi"], /^\^3\.\d+\.\d+$/);
+    assert.equal(pkg.dependencies["@pulumi/pulumi"], undefined);
+    assert.equal(pkg.devDependencies["@pulumi/pulumi"], "3.248.0", "the last release for Node 20, for our own tests");
+});

@@ -17,7 +17,7 @@ export function chooseInstanceType(cloud: CloudId, named: string | undefined, gp
 /** Why a named shape cannot serve this GPU (unknown, or another GPU); empty when it can. */
 export function namedInstanceTypeProblems(cloud: CloudId, named: string | undefined, gpu: GpuId, path: string, unfit: Readonly<Record<string, string>> = {}): Problem[] {
     if (named === undefined) return [];
-    if (unfit[named]) return [{ path, reason: unfit[named]! }];
+    if (unfit[named]) return [{ path, reason: unfit[named] }];
     const candidates = instanceTypesFor(cloud, gpu).map((t) => t.name);
     const type = findInstanceType(cloud, named);
     if (!type) return [{ path, reason: `unknown ${cloud} machine "${named}" for ${gpu}; known: ${candidates.join(", ") || "none"}` }];

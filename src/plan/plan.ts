@@ -139,7 +139,7 @@ export function plan(spec: DeploymentSpec): PlanResult {
     if (problems.length > 0 || !release || !checkpoint || !row || !placed || placed.addresses.length !== nodes) return { ok: false, problems: dedupe(problems) };
 
     const built = buildPlan({
-        spec, gpu, weights, release, checkpoint: checkpoint!, row, nodes, gpusPerNode, tp, instance, placement: placed.placement, addresses: placed.addresses,
+        spec, gpu, weights, release, checkpoint, row, nodes, gpusPerNode, tp, instance, placement: placed.placement, addresses: placed.addresses,
         cloudEnv: adapter.nodeEnv?.(block, placed.placement) ?? {},
         cloudNotes: adapter.planNotes?.(placed.placement, { nodes, checkpointBytes: checkpoint.bytes, convertedBytes: checkpoint.weights === "fp8" && weights === "bf16" ? servedBytes : null }) ?? [],
         costPerHour: adapter.costPerHour(placed.placement, nodes), servedBytes, servedFp8,

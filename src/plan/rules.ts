@@ -204,11 +204,11 @@ export function checkExtraArgs(extraArgs: string[] | undefined, release: Release
             return;
         }
         if (checkpoint?.quantization === "fp8" && flag.dest === "kv_cache_dtype" && value === "fp8_e5m2") {
-            problems.push({ path, reason: `${checkpoint!.repo} is already FP8: do not run it with --kv-cache-dtype fp8_e5m2 (seed: "we should not run it with any quantization arguments")` });
+            problems.push({ path, reason: `${checkpoint.repo} is already FP8: do not run it with --kv-cache-dtype fp8_e5m2 (seed: "we should not run it with any quantization arguments")` });
             return;
         }
         if (checkpoint?.quantization === "fp8" && flag.dest === "quantization") {
-            problems.push({ path, reason: `${checkpoint!.repo} is already FP8: do not pass --quantization (seed: "we should not run it with any quantization arguments like --quantization fp8")` });
+            problems.push({ path, reason: `${checkpoint.repo} is already FP8: do not pass --quantization (seed: "we should not run it with any quantization arguments like --quantization fp8")` });
             return;
         }
         if (flag.dest === "config") {

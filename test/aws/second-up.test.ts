@@ -41,7 +41,7 @@ function build(name: string, rowId: string, aws: Record<string, unknown> = {}): 
 const byName = (type: string, name: string): Recorded => {
     const r = harness.resources.find((x) => x.type === type && x.name === name);
     assert.ok(r, `${type} ${name} was not registered`);
-    return r!;
+    return r;
 };
 
 describe("a second pulumi up replaces nodes cleanly", () => {
@@ -94,7 +94,7 @@ describe("quota preflight through Service Quotas (mocked invoke)", () => {
         const answer = await servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: q.code, region: "us-east-2" });
         const refusal = quotaProblem(q, answer.value, p5, 2, "us-east-2");
         assert.ok(refusal);
-        assert.match(refusal!.message, /deepseek-sglang:cluster\.aws\.instanceType: 2 x p5\.48xlarge need 384 vCPUs, but the account's "Running On-Demand P instances" quota \(L-417A185B\) in us-east-2 is 192; request an increase/);
+        assert.match(refusal.message, /deepseek-sglang:cluster\.aws\.instanceType: 2 x p5\.48xlarge need 384 vCPUs, but the account's "Running On-Demand P instances" quota \(L-417A185B\) in us-east-2 is 192; request an increase/);
         assert.equal(quotaProblem(q, 384, p5, 2, "us-east-2"), null);
         WORLD.quotas = { "L-417A185B": 384 };
         const parent = new pulumi.ComponentResource("test:index:Quota", "quota-probe");

@@ -127,7 +127,7 @@ test("fetch: a changed model revision on a persistent disk re-verifies against t
     assert.equal(r2.code, 0, r2.stderr);
     assert.match(r2.stderr, /model revision changed \(rev-one -> rev-two\)/);
     assert.deepEqual(s2.requests.filter((q) => q.path.includes("/resolve/")).map((q) => q.path.split("/").pop()), [changed], "only the changed file is fetched again");
-    assert.ok(readFileSync(join(weightsDir(n, plan), changed)).equals(next.files[changed]!));
+    assert.ok(readFileSync(join(weightsDir(n, plan), changed)).equals(next.files[changed]));
     const marker = JSON.parse(readFileSync(join(weightsDir(n, plan), ".dsboot-verified"), "utf8"));
     assert.equal(marker.revision, "rev-two");
     assert.equal(marker.commit, next.commit);

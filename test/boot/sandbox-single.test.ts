@@ -406,7 +406,7 @@ test("fetch: a BF16 row converts once on rank 0 with our converter, publishes it
         const rank0 = hostsNode(plan, weights.url, { DSBOOT_CONVERTED_STORE: store });
         const first = await runScript(rank0, "fetch-weights.sh", 60_000, [], { PATH: numpyPath(rank0) });
         assert.equal(first.code, 0, first.stderr);
-        const out = join(rank0.root, plan.weights.conversion!.outputHostDir);
+        const out = join(rank0.root, plan.weights.conversion.outputHostDir);
         const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
         assert.equal(config.quantization_config, undefined, "SGLang #3491: the BF16 config must not claim FP8");
         assert.ok(existsSync(join(out, "tokenizer.json")), "non-weight files travel with the converted weights");
@@ -432,7 +432,7 @@ test("fetch: a BF16 row converts once on rank 0 with our converter, publishes it
         assert.equal(w.code, 0, w.stderr);
         assert.ok(!dockerCalls(worker).some((a) => a[0] === "run"), "the worker converts nothing");
         assert.ok(!existsSync(join(worker.root, plan.weights.hostDir, "config.json")), "the worker holds no FP8 copy");
-        const wout = join(worker.root, plan.weights.conversion!.outputHostDir);
+        const wout = join(worker.root, plan.weights.conversion.outputHostDir);
         for (const f of published0.files) assert.deepEqual(readFileSync(join(wout, f.path)), readFileSync(join(out, f.path)), f.path);
         assert.equal(statusRecord(worker).conversion, "fetched");
     } finally {

@@ -76,7 +76,7 @@ const of = (name: string) => resources.filter((r) => r.name === name || r.name.s
 const one = (name: string) => {
     const r = resources.find((x) => x.name === name);
     assert.ok(r, `no resource ${name}`);
-    return r!;
+    return r;
 };
 
 it("every row the issue names has a hosts stack: both MI300X rows, H800/H20 and A800", () => {

@@ -93,12 +93,12 @@ test("preflight: hosts.interface must hold the rank's address; a RoCE GID index 
         preflightAsRank0(0, { ibGidIndex: 5 }),
         sb.run(0, preflightScript(h20Plan("10.78.0.99", addr(1)), 0, H20_HOSTS("10.78.0.99", addr(1)))),
     ]);
-    assert.equal(wrongIface!.code, 1);
-    assert.match(wrongIface!.stderr, /network: interface eth1 \(hosts\.interface\) does not exist; interfaces: lo=127\.0\.0\.1 eth0=10\.78\.0\.11/);
-    assert.equal(rightIface!.code, 0, rightIface!.stderr);
-    assert.equal(noGid!.code, 1);
-    assert.match(noGid!.stderr, /RDMA: no ACTIVE Ethernet \(RoCE\) port has a GID at index 5 \(hosts\.ibGidIndex\)/);
-    assert.match(typo!.stderr, /network: no interface holds 10\.78\.0\.99, the address the plan gives this host/);
+    assert.equal(wrongIface.code, 1);
+    assert.match(wrongIface.stderr, /network: interface eth1 \(hosts\.interface\) does not exist; interfaces: lo=127\.0\.0\.1 eth0=10\.78\.0\.11/);
+    assert.equal(rightIface.code, 0, rightIface.stderr);
+    assert.equal(noGid.code, 1);
+    assert.match(noGid.stderr, /RDMA: no ACTIVE Ethernet \(RoCE\) port has a GID at index 5 \(hosts\.ibGidIndex\)/);
+    assert.match(typo.stderr, /network: no interface holds 10\.78\.0\.99, the address the plan gives this host/);
 });
 
 test("preflight on ROCm: MI300X with /dev/kfd passes; an MI250X without ROCm devices is refused", async () => {

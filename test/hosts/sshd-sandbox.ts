@@ -192,7 +192,7 @@ export async function startSandbox(tag: string, specs: HostSpec[]): Promise<Sand
             const child = spawn("ip", ["netns", "exec", netns.names[i]!, "unshare", "--mount", "--propagation", "private", "bash", join(dir, "setup.sh")], { stdio: ["ignore", "ignore", "pipe"] });
             children.push(child);
             let log = "";
-            child.stderr!.on("data", (d) => (log += d));
+            child.stderr.on("data", (d) => (log += d));
             await waitListening(child, () => log);
             const pid = child.pid!;
             hosts.push({

@@ -94,7 +94,7 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
             s3.put(bucket, "status/rank-1.json", { ...record(1, "readiness", "serving", 0), updatedAt: now() });
         };
         try {
-            const r = await provider.create!(inputs);
+            const r = await provider.create(inputs);
             assert.match(r.id, /^s3:\/\/stack-state-0a1b\/status@\d{4}-/);
             assert.ok(Date.parse(r.outs.servedAt) > 0);
             assert.deepEqual(r.outs.nodeIds, ["i-0", "i-1"]);
@@ -117,7 +117,7 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
             });
         };
         try {
-            await assert.rejects(provider.create!(inputs), (e: Error) => {
+            await assert.rejects(provider.create(inputs), (e: Error) => {
                 assert.equal(e.message, "rank 1 (10.42.0.11) failed in stage precompile: DeepGEMM precompile failed (exit 137)\nlast 1 log lines of precompile:\n  | Killed");
                 return true;
             });

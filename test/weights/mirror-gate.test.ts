@@ -42,7 +42,7 @@ describe("mirror completion waiter", () => {
         let gets = 0;
         s3.onGet = () => { if (++gets === 3) s3.put(BUCKET, `${PREFIX}/${MIRROR_COMPLETE_RECORD}`, RECORD); };
         try {
-            const r = await provider.create!(inputs);
+            const r = await provider.create(inputs);
             assert.equal(r.outs.commit, RECORD.commit);
             assert.equal(r.outs.manifest, RECORD.manifest);
             assert.equal(gets, 3);
@@ -54,7 +54,7 @@ describe("mirror completion waiter", () => {
     it("another revision's record does not count; the wait ends at its timeout, saying where it looked", async () => {
         s3.objects.clear();
         s3.put(BUCKET, `${PREFIX}/${MIRROR_COMPLETE_RECORD}`, { ...RECORD, revision: "v0-old", commit: "f".repeat(40) });
-        await assert.rejects(provider.create!({ ...inputs, timeoutSeconds: 0.1 }), /the weights mirror is not complete after 0.1s: no completion record for deepseek-ai\/DeepSeek-V3@main at s3:\/\/stack-weights-9f\//);
+        await assert.rejects(provider.create({ ...inputs, timeoutSeconds: 0.1 }), /the weights mirror is not complete after 0.1s: no completion record for deepseek-ai\/DeepSeek-V3@main at s3:\/\/stack-weights-9f\//);
     });
 
     it("matchingRecord refuses what is not this revision's record", () => {

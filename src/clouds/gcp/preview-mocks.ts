@@ -25,7 +25,7 @@ export function gcpPreviewWorld(config: Record<string, unknown>): GcpPreviewWorl
 }
 
 function offeredIn(zone: string, world: GcpPreviewWorld): string[] {
-    if (world.offerings?.[zone]) return world.offerings[zone]!;
+    if (world.offerings?.[zone]) return world.offerings[zone];
     return Object.values(GCP_MACHINES).filter((m) => m.zones.includes(zone)).map((m) => m.name);
 }
 

@@ -4,7 +4,7 @@
 import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { listCostPerHour } from "../catalog-choice";
 import { DEFAULT_AWS_VPC_CIDR, awsNodeAddresses, checkAwsConfig, clusterSubnetCidr, resolveAwsInstanceType } from "./checks";
-import { PREVIEW_ACCOUNT_ID, PREVIEW_AMI_ID, awsPreviewMocks, awsPreviewWorld } from "./preview-mocks";
+import { PREVIEW_ACCOUNT_ID, PREVIEW_AMI_ID, PREVIEW_STAGING_AMI_ID, awsPreviewMocks, awsPreviewWorld } from "./preview-mocks";
 import { awsSchema, type AwsConfig } from "./schema";
 
 export const AWS_REGION_KEY = "aws:region";
@@ -79,6 +79,7 @@ export const awsAdapter: CloudAdapter<typeof awsSchema> = {
         },
         placeholders: {
             [PREVIEW_AMI_ID]: "AMI id: pulumi up reads the DLAMI's current id from its public SSM parameter",
+            [PREVIEW_STAGING_AMI_ID]: "AMI id of the staging host: pulumi up reads Amazon Linux 2023's current id from its public SSM parameter",
             [PREVIEW_ACCOUNT_ID]: "AWS account id: pulumi up uses the caller's",
         },
     },

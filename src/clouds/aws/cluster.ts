@@ -18,6 +18,7 @@ import { clusterNodes } from "./nodes";
 import { awsPartition } from "./partition";
 import { clusterSecrets, type ClusterSecrets } from "./secrets";
 import { clusterSecurityGroup } from "./security";
+import { stagingHost } from "./staging";
 import { logCommands } from "./ssm";
 import { checkVcpuQuota } from "./quota";
 import { CACHE_PREFIX, STATUS_PREFIX, TOOLS_PREFIX, clusterStorage, type ClusterStorage } from "./storage";
@@ -101,6 +102,16 @@ export class AwsServingCluster extends pulumi.ComponentResource implements Servi
         // The account's vCPU quota for the family, asked before any launch template exists.
         const quota = checkVcpuQuota(parent, type, plan.nodes.length, placement.capacity.type, region);
 
+        const hooks = bootHooks(region, storage, secrets);
+        // Weights staged before any GPU exists: the GPU nodes wait on the mirror's completion record.
+        const staging = storage.weights
+            ? stagingHost({
+                name, parent, plan, region, storage, weights: storage.weights, hfTokenArn: secrets.hfTokenArn, hooks,
+                vpcId: network.vpcId, subnetId: network.subnetId,
+                bootDependencies: [...secrets.versions, ...network.egress, ...storage.tools], tags,
+            })
+            : null;
+
         const nodes = clusterNodes({
             name, parent, plan, type,
             imageId: aws.amiId ?? this.dlamiImageId(region),
@@ -110,8 +121,8 @@ export class AwsServingCluster extends pulumi.ComponentResource implements Servi
             securityGroupId: securityGroup.id,
             placementGroupName: placementGroup?.name ?? aws.placementGroup ?? null,
             profiles: { leader: leader.profile, worker: worker?.profile ?? null },
-            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress, ...storage.tools, ...reservations],
-            hooks: pulumi.all([bootHooks(region, storage, secrets), quota]).apply(([hooks]) => hooks),
+            bootDependencies: [...leader.grants, ...(worker?.grants ?? []), ...secrets.versions, ...network.egress, ...storage.tools, ...reservations, ...(staging ? [staging.mirrorComplete] : [])],
+            hooks: pulumi.all([hooks, quota]).apply(([h]) => h),
             rootVolumeGiB: aws.rootVolumeGiB ?? DEFAULT_ROOT_VOLUME_GIB,
             tags,
         });

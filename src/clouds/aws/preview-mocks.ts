@@ -27,6 +27,8 @@ export interface AwsPreviewWorld {
 
 export const PREVIEW_ACCOUNT_ID = "123456789012";
 export const PREVIEW_AMI_ID = "ami-0a1b2c3d4e5f60789";
+/** The staging host's Amazon Linux 2023 image in a preview. */
+export const PREVIEW_STAGING_AMI_ID = "ami-0f1e2d3c4b5a69870";
 
 /**
  * The world a stack config describes: its region, and the subnet/VPC the user names taken at their
@@ -127,7 +129,8 @@ export function awsPreviewMocks(world: AwsPreviewWorld = {}, record?: (args: pul
 
 function ssmParameter(name: string, region: string, world: AwsPreviewWorld): Record<string, any> {
     const value = world.ssmParameters?.[name]
-        ?? (name.startsWith("/aws/service/deeplearning/ami/") && world.dlamiPublished !== false ? PREVIEW_AMI_ID : undefined);
+        ?? (name.startsWith("/aws/service/deeplearning/ami/") && world.dlamiPublished !== false ? PREVIEW_AMI_ID : undefined)
+        ?? (name.startsWith("/aws/service/ami-amazon-linux-latest/") ? PREVIEW_STAGING_AMI_ID : undefined);
     if (value === undefined) throw previewError(`ParameterNotFound: ${name}`);
     return { id: name, name, value, insecureValue: value, type: "String", version: 1, arn: `arn:aws:ssm:${region}::parameter${name}`, region };
 }

@@ -36,6 +36,11 @@ function mocked(type: string, name: string) {
     return awsPreviewState(type, name, {}, WORLD);
 }
 
+/** The GPU nodes' instances (`<row>-node-<rank>`), without the staging host. */
+function gpuInstances(row: string): Recorded[] {
+    return ofType(harness.resources, "aws:ec2/instance:Instance", row).filter((r) => /-node-\d+$/.test(r.name));
+}
+
 function launchTemplates(row: string): Recorded[] {
     return ofType(harness.resources, "aws:ec2/launchTemplate:LaunchTemplate", row).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
 }
@@ -72,12 +77,13 @@ for (const row of AWS_ROWS) {
             const { stack } = get();
             const type = findInstanceType("aws", stack.plan.placement.instanceType!)!;
             assert.equal(type.gpu, stack.plan.row.gpu);
-            assert.equal(ofType(harness.resources, "aws:ec2/instance:Instance", row).length, stack.plan.row.nodes);
+            // The GPU nodes, and (since the staging host) one CPU instance that fills the mirror first (test/aws/staging.test.ts).
+            assert.equal(gpuInstances(row).length, stack.plan.row.nodes);
+            assert.deepEqual(ofType(harness.resources, "aws:ec2/instance:Instance", row).filter((r) => !/-node-\d+$/.test(r.name)).map((r) => r.name), [`${row}-staging`]);
             const lts = launchTemplates(row);
             assert.equal(lts.length, stack.plan.row.nodes);
             for (const lt of lts) assert.equal(lt.inputs.instanceType, type.name);
-            const instances = ofType(harness.resources, "aws:ec2/instance:Instance", row);
-            for (const instance of instances) {
+            for (const instance of gpuInstances(row)) {
                 const lt = mocked("aws:ec2/launchTemplate:LaunchTemplate", instance.name);
                 assert.deepEqual(instance.inputs.launchTemplate, { id: lt.id, version: "1" });
             }
@@ -132,7 +138,8 @@ for (const row of AWS_ROWS) {
                 `out -1 *-* self`,
                 `out tcp 443-443 0.0.0.0/0`,
             ]);
-            const sg = ofType(harness.resources, "aws:ec2/securityGroup:SecurityGroup", row);
+            // Beside the staging host's own group (no ingress, HTTPS out; test/aws/staging.test.ts).
+            const sg = ofType(harness.resources, "aws:ec2/securityGroup:SecurityGroup", row).filter((r) => r.name !== `${row}-staging`);
             assert.equal(sg.length, 1);
             assert.equal(sg[0]!.inputs.ingress, undefined, "no inline rules beside the rule resources");
         });
@@ -186,7 +193,8 @@ for (const row of AWS_ROWS) {
             const multi = stack.plan.nodes.length > 1;
             const policies = ofType(harness.resources, "aws:iam/rolePolicy:RolePolicy", row);
             const access = policies.filter((p) => p.name.endsWith("-access"));
-            assert.deepEqual(policies.map((p) => p.name).sort(), multi ? [`${row}-node-access`, `${row}-node-ssm`, `${row}-worker-access`, `${row}-worker-ssm`] : [`${row}-node-access`, `${row}-node-ssm`]);
+            // The staging host's own role is asserted in test/aws/staging.test.ts.
+            assert.deepEqual(policies.map((p) => p.name).filter((n) => n !== `${row}-staging-access`).sort(), multi ? [`${row}-node-access`, `${row}-node-ssm`, `${row}-worker-access`, `${row}-worker-ssm`] : [`${row}-node-access`, `${row}-node-ssm`]);
             // Session Manager only: never AmazonSSMManagedInstanceCore (ssm:GetParameter* on every parameter).
             for (const p of policies.filter((q) => q.name.endsWith("-ssm"))) {
                 assert.deepEqual(JSON.parse(p.inputs.policy), SESSION_MANAGER_POLICY);
@@ -287,6 +295,15 @@ const WORKER_IDENTITY = (r: string) => [
     `aws:iam/rolePolicy:RolePolicy ${r}-worker-access`,
     `aws:iam/rolePolicy:RolePolicy ${r}-worker-ssm`,
 ];
+// The staging host (weights into the mirror before any GPU node) and the gate the GPU nodes wait on.
+const STAGING = (r: string) => [
+    `aws:ec2/instance:Instance ${r}-staging`,
+    `aws:ec2/securityGroup:SecurityGroup ${r}-staging`,
+    `aws:iam/instanceProfile:InstanceProfile ${r}-staging`,
+    `aws:iam/role:Role ${r}-staging`,
+    `aws:iam/rolePolicy:RolePolicy ${r}-staging-access`,
+    `pulumi-nodejs:dynamic/deepseek-sglang:MirrorComplete ${r}-mirror-complete`,
+];
 const NODE = (r: string, rank: number) => [
     `aws:ec2/instance:Instance ${r}-node-${rank}`,
     `aws:ec2/launchTemplate:LaunchTemplate ${r}-node-${rank}`,
@@ -294,22 +311,22 @@ const NODE = (r: string, rank: number) => [
 ];
 
 describe("exact resource graph", () => {
-    it("single node (fp8-8xh200): 43 resources", () => {
-        const expected = [...NETWORK("fp8-8xh200"), ...SHARED("fp8-8xh200"), ...NODE("fp8-8xh200", 0)].sort();
+    it("single node (fp8-8xh200): 49 resources", () => {
+        const expected = [...NETWORK("fp8-8xh200"), ...SHARED("fp8-8xh200"), ...STAGING("fp8-8xh200"), ...NODE("fp8-8xh200", 0)].sort();
         assert.deepEqual(graphOf("fp8-8xh200"), expected);
-        assert.equal(expected.length, 43);
+        assert.equal(expected.length, 49);
     });
-    it("two nodes (fp8-2x8xh100): 50 resources", () => {
-        const expected = [...NETWORK("fp8-2x8xh100"), ...SHARED("fp8-2x8xh100"), ...WORKER_IDENTITY("fp8-2x8xh100"), ...NODE("fp8-2x8xh100", 0), ...NODE("fp8-2x8xh100", 1)].sort();
+    it("two nodes (fp8-2x8xh100): 56 resources", () => {
+        const expected = [...NETWORK("fp8-2x8xh100"), ...SHARED("fp8-2x8xh100"), ...STAGING("fp8-2x8xh100"), ...WORKER_IDENTITY("fp8-2x8xh100"), ...NODE("fp8-2x8xh100", 0), ...NODE("fp8-2x8xh100", 1)].sort();
         assert.deepEqual(graphOf("fp8-2x8xh100"), expected);
     });
-    it("four nodes (int8-32xl40s): 56 resources, every one a child of the component", () => {
+    it("four nodes (int8-32xl40s): 62 resources, every one a child of the component", () => {
         const r = "int8-32xl40s";
-        const expected = [...NETWORK(r), ...SHARED(r), ...WORKER_IDENTITY(r), ...[0, 1, 2, 3].flatMap((k) => NODE(r, k))].sort();
+        const expected = [...NETWORK(r), ...SHARED(r), ...STAGING(r), ...WORKER_IDENTITY(r), ...[0, 1, 2, 3].flatMap((k) => NODE(r, k))].sort();
         assert.deepEqual(graphOf(r), expected);
         const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, unknown> };
         const urns = [...monitor.getRegisteredResources().keys()].filter((u) => u.includes(`::${r}-`));
         assert.equal(urns.length, expected.length - 1, "every child registered under a urn");
-        for (const urn of urns) assert.match(urn, /::deepseek-sglang:index:AwsServingCluster\$(aws|random):/, urn);
+        for (const urn of urns) assert.match(urn, /::deepseek-sglang:index:AwsServingCluster\$(aws|random|pulumi-nodejs):/, urn);
     });
 });

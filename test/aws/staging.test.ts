@@ -25,8 +25,6 @@ describe("AWS staging host in the graph", () => {
         return withAws(base, { ...base.aws, weightsBucket });
     };
     const stacks: AwsStack[] = [mirrored("fp8-8xh200", { create: true }), mirrored("bf16-2x8xh200", { name: "team-weights-mirror" })];
-    // Opting out of the mirror (`weightsBucket: { create: false }`): no staging, the nodes download.
-    const plain = mirrored("awq-8xh100", { create: false });
     before(async () => {
         harness = await installAwsMocks();
         // A parent's in-process transformation sees every descendant's options (the mock monitor has no transforms).
@@ -38,7 +36,7 @@ describe("AWS staging host in the graph", () => {
             }],
         });
         const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
-        const clusters = [...stacks, plain].map((s) => new AwsServingCluster(s.rowId, { plan: s.plan, hfToken: pulumi.secret(HF_TOKEN) }, { parent: root }));
+        const clusters = stacks.map((s) => new AwsServingCluster(s.rowId, { plan: s.plan, hfToken: pulumi.secret(HF_TOKEN) }, { parent: root }));
         await Promise.all(clusters.map((c) => unwrap(c.nodeIds)));
         await settle();
     });
@@ -58,11 +56,6 @@ describe("AWS staging host in the graph", () => {
             assert.equal(inputs.revision, s.plan.weights.revision);
             assert.match(inputs.recordUrl, /^s3:\/\/[^/]+\/.+\/\.dsboot-mirror-complete\.json$/);
         }
-    });
-
-    it("a stack that opts out of the mirror has no staging host and no gate (its nodes download from Hugging Face)", () => {
-        assert.deepEqual(ofType(harness.resources, MIRROR_TYPE, plain.rowId), []);
-        assert.ok(!harness.resources.some((r) => r.name === `${plain.rowId}-staging`));
     });
 
     it("the staging instance: CPU type, terminate on power-off, IMDSv2, encrypted root sized to the weights, private, no ingress", () => {

@@ -21,12 +21,12 @@ it("loads and runs src/program.ts the way the Pulumi Node.js language host does"
         const { awsPreviewMocks } = require("./src/clouds/aws/preview-mocks.ts");
         const seen = [];
         (async () => {
-            await pulumi.runtime.setMocks(awsPreviewMocks({ region: "us-east-2" }, (a) => seen.push(a.type)), "deepseek-sglang", "loader", false);
+            await pulumi.runtime.setMocks(awsPreviewMocks({ region: "us-east-2" }, (a) => seen.push(a.type + " " + a.inputs.instanceType)), "deepseek-sglang", "loader", false);
             pulumi.runtime.setAllConfig({ "aws:region": "us-east-2", "deepseek-sglang:cluster": JSON.stringify({ cloud: "aws", gpu: "H200", weights: "fp8" }) }, []);
             const program = require("./src/program.ts").default;
             await program();
             await pulumi.runtime.waitForRPCs();
-            process.stdout.write(String(seen.filter((t) => t === "aws:ec2/instance:Instance").length));
+            process.stdout.write(String(seen.filter((t) => t === "aws:ec2/launchTemplate:LaunchTemplate p5en.48xlarge").length));
         })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });`;
     const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);

@@ -127,6 +127,8 @@ export function stagingHost(ctx: StagingContext): Staging {
         rootBlockDevice: { deviceName: ROOT_DEVICE, volumeSize: stagingRootGiB(plan), volumeType: "gp3", iops: 16_000, throughput: 1_000, encrypted: true, deleteOnTermination: true },
         userDataBase64: userData.apply((text) => encodeUserData(text).base64),
         userDataReplaceOnChange: true,
+        // Detailed (1-minute) CloudWatch monitoring, as the GPU nodes: AWSGuard ec2-instance-detailed-monitoring-enabled.
+        monitoring: true,
         tags,
         volumeTags: tags,
     }, { parent, dependsOn: [access, ...ctx.bootDependencies], ignoreChanges: ["ami"] });

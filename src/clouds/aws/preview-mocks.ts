@@ -2,8 +2,8 @@
 // command, the tests and the bench. No Pulumi runtime import, only its types, so importing this
 // module registers nothing.
 
-import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { previewError, stableHex } from "../preview-values";
 import { INSTANCE_TYPES } from "../../catalog/index";
 import { awsPartition } from "./partition";
 
@@ -167,13 +167,4 @@ function serviceOf(type: string): string {
     return type.split(":")[1]?.split("/")[0] ?? "mock";
 }
 
-function stableHex(seed: string, length: number): string {
-    let out = "";
-    for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
-    return out.slice(0, length);
-}
 
-// mocks.call errors reach the program as `new Error(err.details)`: without details the message is lost.
-function previewError(message: string): Error & { details: string } {
-    return Object.assign(new Error(message), { details: message });
-}

@@ -1,8 +1,8 @@
 // Plausible answers for running GcpServingCluster under Pulumi's mock runtime: the offline `plan`
 // command, the tests and the bench. Only Pulumi's types are imported, so this registers nothing.
 
-import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { previewError, stableHex } from "../preview-values";
 import { GCP_MACHINES } from "./machines";
 
 /** What the offline world looks like; every field has a default. */
@@ -90,12 +90,4 @@ export function gcpPreviewMocks(world: GcpPreviewWorld = {}, record?: (args: pul
     };
 }
 
-function stableHex(seed: string, length: number): string {
-    let out = "";
-    for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
-    return out.slice(0, length);
-}
 
-function previewError(message: string): Error & { details: string } {
-    return Object.assign(new Error(message), { details: message });
-}

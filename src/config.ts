@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { isSecureValue } from "./spec/parse";
+import { isSecureValue } from "./intent/parse";
 
 export interface StackConfig {
     /** Stack name (`stacks/Pulumi.<name>.yaml`), or null for an arbitrary file. */

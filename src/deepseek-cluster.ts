@@ -10,8 +10,8 @@ import type { ClusterSettings } from "./cluster-settings";
 import { cloudAdapter } from "./clouds/registry";
 import type { ServingClusterOutputs } from "./clouds/adapter";
 import { formatProblems, planFromConfig, type ServingPlan } from "./plan/index";
-import { CLUSTER_KEY, HF_TOKEN_KEY } from "./spec/keys";
-import { clusterSchema } from "./spec/schema";
+import { CLUSTER_KEY, HF_TOKEN_KEY } from "./intent/keys";
+import { clusterSchema } from "./intent/schema";
 
 /**
  * Arguments of {@link DeepSeekCluster}: the `deepseek-sglang:cluster` stack key field for field

@@ -1,8 +1,8 @@
 // Public API of the library: import { AwsServingCluster, planFromConfig, cloudAdapter, ... } from "deepseek-sglang".
 
 export * from "./catalog/index";
-export * from "./spec/schema";
-export { parseDeploymentConfig, type DeploymentSpec } from "./spec/parse";
+export * from "./intent/schema";
+export { parseDeploymentConfig, type DeploymentSpec } from "./intent/parse";
 export * from "./plan/index";
 export { renderUserData } from "./boot/index";
 export type { BootHooks } from "./boot/hooks";

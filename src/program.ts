@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { fromRuntimeConfig } from "./config";
 import { deployPlan } from "./clouds/index";
 import { formatProblems, planFromConfig } from "./plan/index";
-import { HF_TOKEN_KEY } from "./spec/schema";
+import { HF_TOKEN_KEY } from "./intent/schema";
 
 /** Pulumi 3.248.0 has this in its runtime JS but not in its typings. */
 function isConfigSecret(key: string): boolean {

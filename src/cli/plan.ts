@@ -8,7 +8,7 @@ import { formatProblems, planFromConfig, type Problem, type ServingPlan } from "
 import { previewStack, decodeUserData, type Preview } from "./preview";
 import { coldStart, renderUserData } from "../boot/index";
 import { cloudAdapter } from "../clouds/registry";
-import { HF_TOKEN_KEY } from "../spec/schema";
+import { HF_TOKEN_KEY } from "../intent/schema";
 import { stagingEstimate } from "../weights/staging";
 
 const ROOT = path.resolve(__dirname, "..", "..");

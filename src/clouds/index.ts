@@ -4,7 +4,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { ServingPlan } from "../plan/index";
-import { CLUSTER_KEY } from "../spec/schema";
+import { CLUSTER_KEY } from "../intent/schema";
 import { readinessBudget } from "../readiness/budget";
 import { ReadinessGate, afterReady } from "../readiness/gate";
 import type { ServingClusterOutputs } from "./adapter";

@@ -71,7 +71,7 @@ export interface SubnetRules {
     maxPrefix: number;
 }
 
-/** The block's network fields every cloud shares (spec/fields.ts, clusterNetworkFields). */
+/** The block's network fields every cloud shares (intent/fields.ts, clusterNetworkFields). */
 export interface ClusterNetworkFields {
     subnetCidr?: string;
     privateIps?: string[];

@@ -3,14 +3,14 @@
 // compare a node's command with the seed's flag by flag.
 
 import type { Checkpoint, Release } from "../catalog/index";
-import type { SglangConfig } from "../spec/schema";
+import type { SglangConfig } from "../intent/schema";
 
 export const LAUNCH_SERVER = ["python3", "-m", "sglang.launch_server"];
 export const COMPILE_DEEP_GEMM = ["python3", "-m", "sglang.compile_deep_gemm"];
 
 /** Seed FAQ: "--dist-timeout 3600" for slow loads and NCCL timeouts on multi-node. */
 export const MULTI_NODE_DIST_TIMEOUT_S = 3600;
-/** Replaced with the API key at boot; reserved in user values (spec/values.ts). */
+/** Replaced with the API key at boot; reserved in user values (intent/values.ts). */
 export const API_KEY_PLACEHOLDER = "@SGLANG_API_KEY@";
 
 export interface ArgvInputs {

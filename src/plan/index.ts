@@ -5,7 +5,7 @@ export { formatProblems } from "./problems";
 
 import { USER_DATA_LIMIT_BYTES, USER_DATA_LIMITS, gzipUserData, renderUserData } from "../boot/render";
 import type { BootHooks } from "../boot/hooks";
-import { parseDeploymentConfig, type DeploymentSpec } from "../spec/parse";
+import { parseDeploymentConfig, type DeploymentSpec } from "../intent/parse";
 import { at } from "./paths";
 import { plan } from "./plan";
 import type { PlanResult, Problem, ServingPlan } from "./types";

@@ -27,7 +27,7 @@ import {
     type WeightsId,
 } from "../catalog/index";
 import { cloudAdapter } from "../clouds/registry";
-import type { DeploymentSpec } from "../spec/parse";
+import type { DeploymentSpec } from "../intent/parse";
 import { parseSglangArgv } from "./argparse";
 import { API_KEY_PLACEHOLDER, launchArgv, precompileArgv, type ArgvInputs } from "./argv";
 import { gb, staticPoolRoom, weightsFit } from "./memory";

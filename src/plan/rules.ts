@@ -14,7 +14,7 @@ import {
     type WeightsId,
     canonicalDest,
 } from "../catalog/index";
-import type { ClusterConfig, MtpConfig } from "../spec/schema";
+import type { ClusterConfig, MtpConfig } from "../intent/schema";
 import { deprecationReplacement, isDeprecatedFlag, resolveOptionToken } from "./argparse";
 import { at } from "./paths";
 import type { Problem } from "./types";

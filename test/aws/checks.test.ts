@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import { awsNodeAddresses, checkAwsConfig, natSubnetCidr, resolveAwsInstanceType } from "../../src/clouds/aws/checks";
 import { planFromConfig } from "../../src/plan/index";
-import type { ClusterConfig } from "../../src/spec/schema";
+import type { ClusterConfig } from "../../src/intent/schema";
 import type { AwsConfig } from "../../src/clouds/aws/schema";
 import type { GpuId } from "../../src/catalog/index";
 

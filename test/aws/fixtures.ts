@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { listStacks, readStackFile } from "../../src/config";
 import { planFromConfig, type ServingPlan } from "../../src/plan/index";
-import { CLUSTER_KEY, type ClusterConfig } from "../../src/spec/schema";
+import { CLUSTER_KEY, type ClusterConfig } from "../../src/intent/schema";
 import type { AwsConfig } from "../../src/clouds/aws/schema";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { listStacks, readStackFile } from "../../src/config";
 import { planFromConfig, type ServingPlan } from "../../src/plan/index";
 import type { GcpConfig } from "../../src/clouds/gcp/schema";
-import { CLUSTER_KEY, type ClusterConfig } from "../../src/spec/schema";
+import { CLUSTER_KEY, type ClusterConfig } from "../../src/intent/schema";
 
 const ROOT = path.resolve(__dirname, "../..");
 

@@ -11,7 +11,7 @@ import { hostsPreviewMocks, hostsPreviewState } from "../../src/clouds/hosts/pre
 import { bundleEntries, destroyCommand, hostStdin, installCommand, preflightScript } from "../../src/clouds/hosts/commands";
 import type { HostsConfig } from "../../src/clouds/hosts/schema";
 import { planFromConfig, type ServingPlan } from "../../src/plan/index";
-import { CLUSTER_KEY, type ClusterConfig } from "../../src/spec/schema";
+import { CLUSTER_KEY, type ClusterConfig } from "../../src/intent/schema";
 import { settle, unwrap } from "../aws/mocks";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { RELEASES, ROCM_ENV } from "../../src/catalog/index";
 import { planFromConfig } from "../../src/plan/index";
-import { CLUSTER_KEY } from "../../src/spec/schema";
+import { CLUSTER_KEY } from "../../src/intent/schema";
 
 const mi300x = (weights: string, sglang: Record<string, unknown> = {}, addresses = ["10.0.0.1", "10.0.0.2"].slice(0, weights === "fp8" ? 1 : 2)) =>
     planFromConfig({ [CLUSTER_KEY]: { cloud: "hosts", gpu: "MI300X", weights, model: weights === "bf16" ? "unsloth/DeepSeek-R1-0528-BF16" : undefined, sglang, hosts: { addresses, ibGidIndex: 3 } } }, { stack: null });

@@ -11,7 +11,7 @@ import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/
 import { listStacks, readStackFile, stacksDir } from "../../src/config";
 import { clusterJsonSchema, configFromArgs, settingsToConfig, type DeepSeekClusterArgs } from "../../src/deepseek-cluster";
 import { planFromConfig } from "../../src/plan/index";
-import { CLUSTER_KEY } from "../../src/spec/keys";
+import { CLUSTER_KEY } from "../../src/intent/keys";
 import * as plugin from "../../src/plugin";
 import { SETTINGS_FILE, renderSettings } from "../../tools/component-args";
 

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { GPU_IDS, gpusOffered, type CloudId, type Release, type Row } from "../../src/catalog/index";
 import { parseSglangArgv } from "../../src/plan/argparse";
 import { planFromConfig, type PlanResult, type ServingPlan } from "../../src/plan/index";
-import { CLUSTER_KEY } from "../../src/spec/schema";
+import { CLUSTER_KEY } from "../../src/intent/schema";
 
 /** The stack keys each cloud needs (the planner refuses a stack without them), unless a test sets its own. */
 const CLOUD_KEYS: Record<string, Record<string, string>> = {

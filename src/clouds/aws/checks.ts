@@ -12,7 +12,7 @@ import {
     type InstanceType,
 } from "../../catalog/index";
 import { cidrContains, cidrInside, cidrString, cidrsOverlap, hostAddresses, ipv4ToInt, parseCidr, validIpv4, allowListProblems } from "../../plan/addresses";
-import { looksLikeSecret } from "../../spec/values";
+import { looksLikeSecret } from "../../intent/values";
 import { at } from "../../plan/paths";
 import type { Problem } from "../../plan/types";
 import type { AwsConfig } from "./schema";

@@ -2,7 +2,7 @@
 // is an error that names the key.
 
 import { z } from "zod";
-import { cidr, clusterNetworkFields, positiveInt } from "../../spec/fields";
+import { cidr, clusterNetworkFields, positiveInt } from "../../intent/fields";
 
 export const awsCapacitySchema = z.strictObject({
     type: z.enum(["on-demand", "spot", "reservation", "capacity-block"]).describe("`on-demand`, `spot`, `reservation` (an On-Demand Capacity Reservation) or `capacity-block` (a Capacity Block for ML)."),

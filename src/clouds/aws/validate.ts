@@ -3,7 +3,7 @@
 
 import { findInstanceType, type InstanceType } from "../../catalog/index";
 import type { Problem, ServingPlan } from "../../plan/types";
-import type { ClusterConfig } from "../../spec/schema";
+import type { ClusterConfig } from "../../intent/schema";
 import { awsNodeAddresses, awsPath, checkAwsConfig } from "./checks";
 import type { AwsConfig } from "./schema";
 

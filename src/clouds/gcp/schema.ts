@@ -2,7 +2,7 @@
 // is an error that names the key. The project and region are the stack's `gcp:project` / `gcp:region`.
 
 import { z } from "zod";
-import { clusterNetworkFields, positiveInt } from "../../spec/fields";
+import { clusterNetworkFields, positiveInt } from "../../intent/fields";
 
 export const GCP_CAPACITY_TYPES = ["on-demand", "spot", "reservation", "flex-start", "calendar"] as const;
 

@@ -4,7 +4,7 @@
 
 import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { plannedHostsHooks } from "../planned-hooks";
-import { SSH_KEY_KEY } from "../../spec/keys";
+import { SSH_KEY_KEY } from "../../intent/keys";
 import { hostsPreviewMocks, PREVIEW_API_KEY, PREVIEW_SSH_KEY } from "./preview-mocks";
 import { hostsSchema, type HostsConfig } from "./schema";
 import { hostsProblems } from "./validate";

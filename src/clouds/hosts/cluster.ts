@@ -9,7 +9,7 @@ import * as remote from "@pulumi/command/remote";
 import * as random from "@pulumi/random";
 import { HOSTS_STATUS_DIR } from "../planned-hooks";
 import type { ServingClusterArgs, ServingClusterOutputs } from "../adapter";
-import { SSH_KEY_KEY } from "../../spec/keys";
+import { SSH_KEY_KEY } from "../../intent/keys";
 import type { ServingPlan } from "../../plan/types";
 import { bundleDigest, bundleEntries, destroyCommand, hostStdin, installCommand, preflightScript } from "./commands";
 import { reachCommands, sshTarget } from "./reach";

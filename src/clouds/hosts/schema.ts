@@ -2,7 +2,7 @@
 // has, reached over SSH with the secret `deepseek-sglang:sshPrivateKey`.
 
 import { z } from "zod";
-import { ipv4 } from "../../spec/fields";
+import { ipv4 } from "../../intent/fields";
 
 const port = z.number().int().min(1).max(65535);
 const user = z.string().regex(/^[a-z_][a-z0-9_.-]*$/, "must be a Unix user name");

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { cidrContains, hostAddresses, intToIpv4, ipv4ToInt } from "../../src/plan/addresses";
 import { weightsFit } from "../../src/plan/memory";
 import { GPUS } from "../../src/catalog/index";
-import { parseDeploymentConfig } from "../../src/spec/parse";
+import { parseDeploymentConfig } from "../../src/intent/parse";
 
 describe("addresses", () => {
     it("round-trips IPv4", () => {

@@ -15,6 +15,11 @@ export interface MirrorCompleteInputs {
     /** Seconds to wait: the row's download and conversion budget. */
     timeoutSeconds: number;
     pollSeconds: number;
+    /**
+     * The staging host's own status record (`<staging prefix>/rank-0.json`): when it reports `failed`
+     * the wait ends at once with its stage, error and log tail, instead of at the timeout. Default: none.
+     */
+    stagingStatusUrl?: string;
 }
 
 /** The record stage-weights.sh writes (dsboot-tool.py mirror-complete). */
@@ -40,11 +45,37 @@ export function matchingRecord(body: string | null, repo: string, revision: stri
     }
 }
 
+/** Seconds of clock skew allowed between the staging host and the machine running `pulumi up`. */
+const SKEW_SECONDS = 120;
+
+/**
+ * The staging host's failure, when its status record reports one written after the wait began (an
+ * older failed record is a previous host's). Self-contained: the provider is serialized with it.
+ */
+export function stagingFailure(body: string | null, waitStartedMs: number): string | null {
+    if (body === null) return null;
+    let r: { state?: unknown; stage?: unknown; updatedAt?: unknown; lastError?: { message?: unknown } | null; logTail?: { lines?: unknown } | null };
+    try {
+        r = JSON.parse(body) as typeof r;
+    } catch {
+        return null;
+    }
+    if (!r || r.state !== "failed") return null;
+    const at = typeof r.updatedAt === "string" ? Date.parse(r.updatedAt) : NaN;
+    if (!Number.isFinite(at) || at < waitStartedMs - SKEW_SECONDS * 1000) return null;
+    const message = typeof r.lastError?.message === "string" ? r.lastError.message : "no error message";
+    const tail = Array.isArray(r.logTail?.lines) ? (r.logTail.lines as unknown[]).map(String) : [];
+    return `the staging host failed in ${String(r.stage)}: ${message}${tail.length ? `\n  log tail:\n    ${tail.join("\n    ")}` : ""}`;
+}
+
 export async function waitForMirror(store: StatusStore, i: MirrorCompleteInputs, log: (l: string) => void, clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) }): Promise<MirrorRecord> {
-    const deadline = clock.now() + i.timeoutSeconds * 1000;
+    const started = clock.now();
+    const deadline = started + i.timeoutSeconds * 1000;
     let said = "";
     for (;;) {
         let line: string;
+        // The staging host's failure, read beside the record; thrown outside the try that tolerates read errors.
+        let failure: string | null = null;
         try {
             const rec = matchingRecord(await store.readObject(i.recordUrl), i.repo, i.revision);
             if (rec) {
@@ -52,9 +83,12 @@ export async function waitForMirror(store: StatusStore, i: MirrorCompleteInputs,
                 return rec;
             }
             line = `waiting for the staging host to complete ${i.recordUrl}`;
+            // An unreadable staging record never masks the wait itself.
+            failure = i.stagingStatusUrl ? stagingFailure(await store.readObject(i.stagingStatusUrl).catch(() => null), started) : null;
         } catch (err) {
             line = `could not read ${i.recordUrl}: ${err instanceof Error ? err.message : String(err)}`;
         }
+        if (failure) throw new Error(`the weights mirror will not complete: ${failure} (${i.stagingStatusUrl})`);
         if (line !== said) log(line);
         said = line;
         if (clock.now() >= deadline) {
@@ -73,7 +107,8 @@ export function mirrorCompleteProvider(store: StatusStore): pulumi.dynamic.Resou
         },
         async diff(_id: string, olds: MirrorCompleteInputs, news: MirrorCompleteInputs) {
             const replace = olds.recordUrl !== news.recordUrl || olds.repo !== news.repo || olds.revision !== news.revision;
-            return { changes: replace || olds.timeoutSeconds !== news.timeoutSeconds || olds.pollSeconds !== news.pollSeconds, replaces: replace ? ["recordUrl"] : [] };
+            const changed = olds.timeoutSeconds !== news.timeoutSeconds || olds.pollSeconds !== news.pollSeconds || olds.stagingStatusUrl !== news.stagingStatusUrl;
+            return { changes: replace || changed, replaces: replace ? ["recordUrl"] : [] };
         },
         async update(_id: string, olds: MirrorCompleteInputs & { commit: string; manifest: string }, news: MirrorCompleteInputs) {
             return { outs: { ...news, commit: olds.commit, manifest: olds.manifest } };
@@ -88,7 +123,7 @@ export class MirrorComplete extends pulumi.dynamic.Resource {
     declare public readonly commit: pulumi.Output<string>;
     declare public readonly manifest: pulumi.Output<string>;
 
-    constructor(name: string, args: { recordUrl: pulumi.Input<string>; repo: string; revision: string; timeoutSeconds: number; pollSeconds?: number }, store: StatusStore, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: { recordUrl: pulumi.Input<string>; repo: string; revision: string; timeoutSeconds: number; pollSeconds?: number; stagingStatusUrl?: pulumi.Input<string> }, store: StatusStore, opts?: pulumi.CustomResourceOptions) {
         const minutes = `${Math.ceil(args.timeoutSeconds / 60) + 10}m`;
         super(mirrorCompleteProvider(store), name, { ...args, pollSeconds: args.pollSeconds ?? 30, commit: undefined, manifest: undefined },
             { customTimeouts: { create: minutes, update: minutes }, ...opts }, "deepseek-sglang", "MirrorComplete");

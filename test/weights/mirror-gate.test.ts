@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { s3StatusStore } from "../../src/clouds/aws/status-store";
-import { matchingRecord, mirrorCompleteProvider, type MirrorCompleteInputs } from "../../src/weights/mirror-gate";
+import { matchingRecord, mirrorCompleteProvider, stagingFailure, type MirrorCompleteInputs } from "../../src/weights/mirror-gate";
 import { MIRROR_COMPLETE_RECORD } from "../../src/weights/staging";
 import { FakeS3, fakeAwsCredentials } from "../readiness/fake-s3";
 
@@ -55,6 +55,37 @@ describe("mirror completion waiter", () => {
         s3.objects.clear();
         s3.put(BUCKET, `${PREFIX}/${MIRROR_COMPLETE_RECORD}`, { ...RECORD, revision: "v0-old", commit: "f".repeat(40) });
         await assert.rejects(provider.create({ ...inputs, timeoutSeconds: 0.1 }), /the weights mirror is not complete after 0.1s: no completion record for deepseek-ai\/DeepSeek-V3@main at s3:\/\/stack-weights-9f\//);
+    });
+
+    it("a staging host that reports failed ends the wait at once with its stage, error and log tail", async () => {
+        s3.objects.clear();
+        const failed = {
+            rank: 0, address: "10.0.0.4", stage: "fetch-weights", state: "failed", updatedAt: new Date().toISOString(), stages: {},
+            lastError: { stage: "fetch-weights", message: "model-00007-of-00163.safetensors never verified", at: new Date().toISOString() },
+            logTail: { stage: "fetch-weights", lines: ["sha256 mismatch: model-00007-of-00163.safetensors", "giving up after 3 rounds"] },
+        };
+        s3.put("stack-state-9f", "staging/rank-0.json", failed);
+        const started = Date.now();
+        await assert.rejects(
+            provider.create({ ...inputs, stagingStatusUrl: "s3://stack-state-9f/staging/rank-0.json" }),
+            (err: Error) => {
+                assert.match(err.message, /the staging host failed in fetch-weights: model-00007-of-00163\.safetensors never verified/);
+                assert.match(err.message, /giving up after 3 rounds/);
+                assert.match(err.message, /s3:\/\/stack-state-9f\/staging\/rank-0\.json/);
+                return true;
+            },
+        );
+        assert.ok(Date.now() - started < 5000, "failed at once, not at the 300 s timeout");
+    });
+
+    it("a failed record older than the wait (a previous staging host's) and a running one do not end it", () => {
+        const now = Date.parse("2026-12-02T12:00:00Z");
+        const rec = (state: string, at: string) => JSON.stringify({ rank: 0, stage: "fetch-weights", state, updatedAt: at, lastError: { message: "boom" } });
+        assert.equal(stagingFailure(rec("failed", "2026-12-02T11:00:00Z"), now), null, "an hour old: a previous host's");
+        assert.equal(stagingFailure(rec("running", "2026-12-02T12:00:05Z"), now), null);
+        assert.equal(stagingFailure(null, now), null);
+        assert.equal(stagingFailure("{", now), null);
+        assert.match(stagingFailure(rec("failed", "2026-12-02T11:59:30Z"), now) ?? "", /failed in fetch-weights: boom/, "within the clock-skew allowance");
     });
 
     it("matchingRecord refuses what is not this revision's record", () => {

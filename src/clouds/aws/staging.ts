@@ -138,6 +138,7 @@ export function stagingHost(ctx: StagingContext): Staging {
         repo: plan.weights.sourceRepo,
         revision: plan.weights.revision,
         timeoutSeconds: budget + 1800,
+        stagingStatusUrl: pulumi.interpolate`s3://${ctx.storage.stateBucketName}/${STAGING_STATUS_PREFIX}/rank-0.json`,
     }, s3StatusStore({ region: ctx.region }), { parent, dependsOn: [instance] });
     return { instance, mirrorComplete, userData };
 }

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { info } from "@pulumi/pulumi/log";
 import type { StatusStore } from "../clouds/adapter";
+import { assess, currentRecords, formatFailure, parseRecord } from "../readiness/assess";
 
 export interface MirrorCompleteInputs {
     /** `<mirror>/.dsboot-mirror-complete.json` (MIRROR_COMPLETE_RECORD). */
@@ -45,27 +46,16 @@ export function matchingRecord(body: string | null, repo: string, revision: stri
     }
 }
 
-/** Seconds of clock skew allowed between the staging host and the machine running `pulumi up`. */
-const SKEW_SECONDS = 120;
-
 /**
- * The staging host's failure, when its status record reports one written after the wait began (an
- * older failed record is a previous host's). Self-contained: the provider is serialized with it.
+ * The staging host's failure as `pulumi up` prints it, when its status record reports one written after
+ * the wait began (an older failed record is a previous host's); null otherwise. The readiness gate's
+ * own reading of a status record (assess.ts, self-contained, so the serialized provider carries it).
  */
 export function stagingFailure(body: string | null, waitStartedMs: number): string | null {
-    if (body === null) return null;
-    let r: { state?: unknown; stage?: unknown; updatedAt?: unknown; lastError?: { message?: unknown } | null; logTail?: { lines?: unknown } | null };
-    try {
-        r = JSON.parse(body) as typeof r;
-    } catch {
-        return null;
-    }
-    if (!r || r.state !== "failed") return null;
-    const at = typeof r.updatedAt === "string" ? Date.parse(r.updatedAt) : NaN;
-    if (!Number.isFinite(at) || at < waitStartedMs - SKEW_SECONDS * 1000) return null;
-    const message = typeof r.lastError?.message === "string" ? r.lastError.message : "no error message";
-    const tail = Array.isArray(r.logTail?.lines) ? (r.logTail.lines as unknown[]).map(String) : [];
-    return `the staging host failed in ${String(r.stage)}: ${message}${tail.length ? `\n  log tail:\n    ${tail.join("\n    ")}` : ""}`;
+    const record = body === null ? null : parseRecord(body);
+    if (!record) return null;
+    const a = assess(currentRecords([record], new Date(waitStartedMs)), 1);
+    return a.kind === "failed" ? `the staging host's ${formatFailure(a)}` : null;
 }
 
 export async function waitForMirror(store: StatusStore, i: MirrorCompleteInputs, log: (l: string) => void, clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) }): Promise<MirrorRecord> {

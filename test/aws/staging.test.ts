@@ -55,6 +55,11 @@ describe("AWS staging host in the graph", () => {
             assert.equal(inputs.repo, s.plan.weights.sourceRepo);
             assert.equal(inputs.revision, s.plan.weights.revision);
             assert.match(inputs.recordUrl, /^s3:\/\/[^/]+\/.+\/\.dsboot-mirror-complete\.json$/);
+            // It watches the very record the staging host publishes (its boot.env's status prefix, as rank 0).
+            const [host] = ofType(harness.resources, INSTANCE, s.rowId).filter((r) => r.name === `${s.rowId}-staging`);
+            const prefix = /DSBOOT_STATUS_PREFIX=['"]?([^'"\s]+)/.exec(decodeLaunchTemplateUserData(host!.inputs.userDataBase64))?.[1];
+            assert.ok(prefix, "the staging host's user data names its status prefix");
+            assert.equal(inputs.stagingStatusUrl, `${prefix}/rank-0.json`);
         }
     });
 

@@ -69,7 +69,7 @@ describe("mirror completion waiter", () => {
         await assert.rejects(
             provider.create({ ...inputs, stagingStatusUrl: "s3://stack-state-9f/staging/rank-0.json" }),
             (err: Error) => {
-                assert.match(err.message, /the staging host failed in fetch-weights: model-00007-of-00163\.safetensors never verified/);
+                assert.match(err.message, /the weights mirror will not complete: the staging host's rank 0 \(10\.0\.0\.4\) failed in stage fetch-weights: model-00007-of-00163\.safetensors never verified/);
                 assert.match(err.message, /giving up after 3 rounds/);
                 assert.match(err.message, /s3:\/\/stack-state-9f\/staging\/rank-0\.json/);
                 return true;
@@ -85,7 +85,9 @@ describe("mirror completion waiter", () => {
         assert.equal(stagingFailure(rec("running", "2026-12-02T12:00:05Z"), now), null);
         assert.equal(stagingFailure(null, now), null);
         assert.equal(stagingFailure("{", now), null);
-        assert.match(stagingFailure(rec("failed", "2026-12-02T11:59:30Z"), now) ?? "", /failed in fetch-weights: boom/, "within the clock-skew allowance");
+        assert.match(stagingFailure(rec("failed", "2026-12-02T11:59:30Z"), now) ?? "", /failed in stage fetch-weights: boom/, "within the clock-skew allowance");
+        assert.equal(stagingFailure(rec("failed", "not a time"), now), null, "no readable time: not known to be this host's");
+        assert.equal(stagingFailure(JSON.stringify({ state: "failed", stage: "fetch-weights" }), now), null, "not a status record");
     });
 
     it("matchingRecord refuses what is not this revision's record", () => {

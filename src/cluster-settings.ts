@@ -103,17 +103,17 @@ export interface GcpSettings {
     image?: string;
     /** Boot disk size; weights go to the local SSD RAID. Default 300. */
     bootDiskGiB?: number;
-    /** GCS mirror of the weights: create one, or name an existing bucket. */
+    /** GCS mirror of the weights, filled by a staging VM before any GPU VM exists. Default: a bucket the stack creates. */
     weightsBucket?: GcpWeightsBucketSettings;
     /** Labels on every resource that takes them. */
     labels?: Record<string, string>;
 }
 
-/** GCS mirror of the weights: create one, or name an existing bucket. */
+/** GCS mirror of the weights, filled by a staging VM before any GPU VM exists. Default: a bucket the stack creates. */
 export interface GcpWeightsBucketSettings {
-    /** Create a mirror bucket the stack owns. */
+    /** Create a mirror bucket the stack owns (kept on destroy); `false` with no `name`: no mirror and no staging VM, every node downloads from Hugging Face. */
     create?: boolean;
-    /** An existing bucket to mirror the weights in. */
+    /** An existing bucket to mirror the weights in (uniform bucket-level access on: the staging VM's write grant is limited to the revision's prefix by an IAM condition). */
     name?: string;
 }
 
@@ -153,7 +153,7 @@ export interface AwsSettings {
     amiId?: string;
     /** Size of the encrypted gp3 root volume. Default 300. */
     rootVolumeGiB?: number;
-    /** S3 mirror of the weights: create one, or name an existing bucket. */
+    /** S3 mirror of the weights, filled by a staging host before any GPU instance exists. Default: a bucket the stack creates. */
     weightsBucket?: AwsWeightsBucketSettings;
     /** Put an internal NLB in front of rank 0. */
     loadBalancer?: boolean;
@@ -165,9 +165,9 @@ export interface AwsSettings {
     tags?: Record<string, string>;
 }
 
-/** S3 mirror of the weights: create one, or name an existing bucket. */
+/** S3 mirror of the weights, filled by a staging host before any GPU instance exists. Default: a bucket the stack creates. */
 export interface AwsWeightsBucketSettings {
-    /** Create a mirror bucket the stack owns (kept on destroy). */
+    /** Create a mirror bucket the stack owns (kept on destroy); `false` with no `name`: no mirror and no staging host, every node downloads from Hugging Face. */
     create?: boolean;
     /** An existing bucket to mirror the weights in. */
     name?: string;

@@ -9,7 +9,7 @@ import { previewStack, decodeUserData, type Preview } from "./preview";
 import { coldStart, renderUserData } from "../boot/index";
 import { cloudAdapter } from "../clouds/registry";
 import { HF_TOKEN_KEY } from "../intent/schema";
-import { stagingEstimate } from "../weights/staging";
+import { stagingEstimate, type StagingEstimate } from "../weights/staging";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const USAGE = "usage: npm run plan -- [--stack NAME | --config FILE] [--json | --verbose] [--help]";
@@ -97,10 +97,16 @@ export function planDocument(plan: ServingPlan, preview: Preview, config: StackC
         resources: preview.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })),
         outputs: redactSecrets(preview.outputs),
         costPerHour: plan.costPerHour,
-        staging: stagingEstimate(plan),
+        staging: stagingOf(plan),
         warnings: plan.warnings,
         placeholders: preview.placeholders,
     };
+}
+
+/** What staging costs and saves, on clouds whose component stages; null elsewhere. */
+function stagingOf(plan: ServingPlan): StagingEstimate | null {
+    const host = cloudAdapter(plan.cloud).stagingHost;
+    return host ? stagingEstimate(plan, host) : null;
 }
 
 function redactSecrets(outputs: Record<string, unknown>): Record<string, unknown> {

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { CloudId, GpuId, InstanceType } from "../catalog/index";
 import type { BootHooks } from "../boot/hooks";
 import type { Placement, Problem, ServingPlan } from "../plan/types";
+import type { StagingHost } from "../weights/staging";
 
 /** What an adapter knows about the cluster when it checks and places it. */
 export interface PlacementContext {
@@ -87,6 +88,11 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
     costPerHour(placement: Placement, nodes: number): number | null;
     /** Notes `plan` shows with the plan (the warnings channel), e.g. what staging the weights costs in transfer. */
     planNotes?(placement: Placement, ctx: { nodes: number; checkpointBytes: number; convertedBytes: number | null }): string[];
+    /**
+     * The CPU machine its component stages the weights on before any GPU node exists (the plan shows
+     * what that costs and saves). Absent: the cloud does not stage (`hosts` already own their disks).
+     */
+    stagingHost?: StagingHost;
     boot: {
         /** Instance-store mounts the cloud's image already made; the boot pipeline reuses them. */
         ephemeralMounts: readonly string[];

@@ -1,6 +1,7 @@
 // Weights staged before any GPU exists: the names the staging host and the GPU nodes' gate share,
 // and what staging costs and saves per row. Pure.
 
+import { bytesNeeded } from "../boot/render";
 import type { ServingPlan } from "../plan/types";
 
 /**
@@ -21,11 +22,21 @@ export const HF_BYTES_PER_S = 500 * MB;
  * (cloud-facts §6 [S15]); fetch-weights.sh uses s5cmd where installed, else the CLI's CRT client.
  */
 export const MIRROR_BYTES_PER_S = 4300 * MB;
-/**
- * The staging host: network-heavy, no GPU. c5n.18xlarge moved 8,003 MB/s EC2 -> S3 in a public
- * benchmark (cloud-facts §6), so Hugging Face, not the host, bounds the copy. No sourced price yet.
- */
-export const STAGING_HOST = { type: "c5n.18xlarge", pricePerHour: null as number | null };
+/** A cloud's staging host: a network-heavy CPU machine (the cloud adapter's `stagingHost`). */
+export interface StagingHost {
+    /** Its machine or instance type. */
+    type: string;
+    /** On-demand list price in USD per hour; null while no public price is recorded (docs/sources.md). */
+    pricePerHour: number | null;
+}
+
+// The OS and packages on the staging host's disk beside the weights.
+const STAGING_OS_GIB = 16;
+
+/** The staging host's disk: the checkpoint, its BF16 conversion and headroom (bytesNeeded), plus the OS. */
+export function stagingDiskGiB(plan: ServingPlan): number {
+    return Math.ceil(bytesNeeded(plan) / 2 ** 30) + STAGING_OS_GIB;
+}
 
 export interface StagingEstimate {
     /** What is staged: the checkpoint, plus the BF16 conversion for BF16 rows. */
@@ -41,8 +52,8 @@ export interface StagingEstimate {
     savedUsd: number | null;
 }
 
-/** What staging costs and saves for one deployment of the plan's row (one first boot). */
-export function stagingEstimate(plan: ServingPlan): StagingEstimate {
+/** What staging on `host` costs and saves for one deployment of the plan's row (one first boot). */
+export function stagingEstimate(plan: ServingPlan, host: StagingHost): StagingEstimate {
     const w = plan.weights;
     const hf = w.bytes / HF_BYTES_PER_S / 3600;
     // Without staging every node downloads (and the BF16 rows convert) while the GPUs bill; with it
@@ -53,9 +64,9 @@ export function stagingEstimate(plan: ServingPlan): StagingEstimate {
     const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
     return {
         bytes: w.bytes + (w.conversion?.outputBytes ?? 0),
-        stagingHost: STAGING_HOST.type,
+        stagingHost: host.type,
         stagingHours: round(hf + conversion),
-        stagingCostUsd: STAGING_HOST.pricePerHour === null ? null : round((hf + conversion) * STAGING_HOST.pricePerHour),
+        stagingCostUsd: host.pricePerHour === null ? null : round((hf + conversion) * host.pricePerHour),
         gpuHoursAvoided: round(gpuHoursAvoided),
         savedUsd: plan.costPerHour === null ? null : round(gpuHoursAvoided * plan.costPerHour),
     };

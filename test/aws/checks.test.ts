@@ -111,6 +111,7 @@ describe("checkAwsConfig refuses", () => {
     it("a weights bucket that is neither created nor named, or badly named", () => {
         assert.deepEqual(pathsOf({ weightsBucket: {} }), [`${P}.weightsBucket`]);
         assert.deepEqual(pathsOf({ weightsBucket: { name: "My_Bucket" } }), [`${P}.weightsBucket.name`]);
+        assert.deepEqual(pathsOf({ weightsBucket: { create: false } }), [], "create: false turns the mirror off");
     });
     it("tags in the reserved aws: namespace", () => {
         assert.deepEqual(pathsOf({ tags: { "aws:owner": "x" } }), [`${P}.tags.aws:owner`]);

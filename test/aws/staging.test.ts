@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { bytesNeeded } from "../../src/boot/render";
-import { STAGING_HOST } from "../../src/weights/staging";
+import { AWS_STAGING_HOST } from "../../src/clouds/aws/adapter";
 import { awsStackFor, withAws, type AwsStack } from "./fixtures";
 import { decodeLaunchTemplateUserData, installAwsMocks, ofType, settle, unwrap, type Harness } from "./mocks";
 
@@ -68,7 +68,7 @@ describe("AWS staging host in the graph", () => {
             const [host] = ofType(harness.resources, INSTANCE, s.rowId).filter((r) => r.name === `${s.rowId}-staging`);
             assert.ok(host, `${s.rowId}: no staging instance`);
             const i = host.inputs;
-            assert.equal(i.instanceType, STAGING_HOST.type);
+            assert.equal(i.instanceType, AWS_STAGING_HOST.type);
             assert.equal(i.instanceInitiatedShutdownBehavior, "terminate");
             assert.equal(i.metadataOptions.httpTokens, "required");
             assert.equal(i.associatePublicIpAddress, false);

@@ -5,10 +5,11 @@
 
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { BootHooks } from "../../src/boot/hooks";
+import { SCRIPTS_DIR } from "../../src/boot/render";
 import { hooksFor, planOf } from "../boot/fixtures";
 import { STANDINS, cleanupNode, makeNode, readJsonl, runScript, type SandboxNode } from "../boot/sandbox";
 import { sampleRepo, startWeightsServer } from "../boot/weights-server";
@@ -84,4 +85,43 @@ test("GCP: a secret Secret Manager does not have fails the stage, and the failur
     assert.match(JSON.stringify(status.lastError), /token|secret/i);
     // It got as far as Secret Manager, with a token, and was told 404.
     assert.ok(readJsonl<{ url: string }>(join(node.state, "curl.jsonl")).some((c) => c.url.includes("secretmanager.googleapis.com")));
+});
+
+/** The staging VM's last act, `stage-weights.sh --end-host` (its unit's ExecStopPost on failure, the script's own end on success). */
+function stagingEnd(denials: number, attempts: number) {
+    const plan = planOf("gcp", "fp8-8xh200");
+    const node = makeNode(plan, 0, gcpHooks(plan, true));
+    nodes.push(node);
+    copyFileSync(join(SCRIPTS_DIR, "stage-weights.sh"), join(node.root, "opt/dsboot/bin/stage-weights.sh"));
+    // Power-off must never reach this machine: systemctl and poweroff stand-ins that only record.
+    const bin = join(node.state, "bin");
+    mkdirSync(bin, { recursive: true });
+    for (const cmd of ["systemctl", "poweroff"]) {
+        writeFileSync(join(bin, cmd), `#!/bin/sh\necho "${cmd} $*" >>"$STANDIN_STATE/power.log"\n`, { mode: 0o755 });
+    }
+    writeFileSync(join(node.state, "compute-denials"), String(denials));
+    return { node, run: () => runScript(node, "stage-weights.sh", 30_000, ["--end-host"], { PATH: `${bin}:${GCP_STANDINS}:${STANDINS}/bin:${process.env.PATH}`, DSBOOT_END_ATTEMPTS: String(attempts) }) };
+}
+const deletes = (node: SandboxNode) => readJsonl<{ url: string; method: string; headers: string[] }>(join(node.state, "curl.jsonl")).filter((c) => c.method === "DELETE");
+const powerLog = (node: SandboxNode) => (existsSync(join(node.state, "power.log")) ? readFileSync(join(node.state, "power.log"), "utf8") : "");
+
+test("GCP staging VM: it deletes itself through the Compute API (a stopped VM bills its disk), retrying while its grant applies", async () => {
+    const { node, run } = stagingEnd(2, 5);
+    const r = await run();
+    assert.equal(r.code, 0, r.stderr);
+    const calls = deletes(node);
+    assert.equal(calls.length, 3, "two refusals (IAM not applied yet), then the delete");
+    assert.equal(calls.at(-1)!.url, "https://compute.googleapis.com/compute/v1/projects/my-inference-project/zones/us-central1-a/instances/box-staging");
+    assert.ok(calls.every((c) => c.headers.includes(`Authorization: Bearer ${ACCESS_TOKEN}`)), "with the instance's own token");
+    assert.equal(powerLog(node), "", "deleted, so not powered off");
+    assert.ok(!existsSync(join(node.state, "gcs", "box-state/status/rank-0.json")), "ending the host publishes no status over the stage's own");
+});
+
+test("GCP staging VM: a delete refused every time ends in power-off, bounded", async () => {
+    const { node, run } = stagingEnd(99, 2);
+    const r = await run();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(deletes(node).length, 2);
+    assert.equal(powerLog(node), "systemctl poweroff --no-wall\n");
+    assert.match(r.stderr, /could not delete this instance; powering off/);
 });

@@ -9,9 +9,11 @@ import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { awsPreviewMocks } from "../../src/clouds/aws/preview-mocks";
 import { s3StatusStore } from "../../src/clouds/aws/status-store";
+import { gcsStatusStore } from "../../src/clouds/gcp/status-store";
 import { readinessBudget } from "../../src/readiness/budget";
 import { gateMustRewait, readinessProvider, type ReadinessGateInputs } from "../../src/readiness/provider";
 import program from "../../src/program";
+import { FakeGcs } from "./fake-gcs";
 import { FakeS3, fakeAwsCredentials } from "./fake-s3";
 import { planFor, record } from "./plans";
 
@@ -135,5 +137,44 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
         assert.equal((await provider.diff!("id", olds, inputs)).changes, false);
         const u = await provider.update!("id", olds, { ...inputs, budget: { stages: {}, totalSeconds: 99 } });
         assert.equal(u.outs.servedAt, olds.servedAt);
+    });
+});
+
+describe("readiness gate provider over Cloud Storage, serialized as Pulumi ships it", () => {
+    let gcs: FakeGcs;
+    let provider: pulumi.dynamic.ResourceProvider;
+    const bucket = "stack-state-9f8e";
+    const inputs: ReadinessGateInputs = {
+        statusLocation: `gs://${bucket}/status`, nodeIds: ["projects/p/zones/z/instances/n-0"], nodes: 1,
+        budget: { stages: { "fetch-weights": 60 }, totalSeconds: 300 }, pollSeconds: 0.02,
+    };
+    before(async () => {
+        gcs = await new FakeGcs(10).start();
+        const sf = await pulumi.runtime.serializeFunction(() => readinessProvider(gcsStatusStore({ apiEndpoint: gcs.url })), { allowSecrets: true });
+        const dir = path.join(ROOT, "node_modules", ".cache", "deepseek-sglang-test");
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `gate-provider-gcs-${process.pid}.js`);
+        fs.writeFileSync(file, sf.text);
+        try {
+            provider = (require(file) as { handler: () => pulumi.dynamic.ResourceProvider }).handler();
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    });
+    after(() => gcs.stop());
+
+    it("completes when rank 0 serves after a real generation", async () => {
+        gcs.put(bucket, "status/rank-0.json", { ...record(0, "precompile", "running", 0), updatedAt: new Date().toISOString() });
+        let gets = 0;
+        gcs.onGet = () => {
+            if (++gets === 2) gcs.put(bucket, "status/rank-0.json", { ...record(0, "readiness", "serving", 0), updatedAt: new Date().toISOString() });
+        };
+        try {
+            const r = await provider.create(inputs);
+            assert.match(r.id, /^gs:\/\/stack-state-9f8e\/status@\d{4}-/);
+            assert.ok(gets >= 2, "it polled until serving");
+        } finally {
+            gcs.onGet = null;
+        }
     });
 });

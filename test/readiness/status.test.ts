@@ -1,11 +1,14 @@
-// `npm run status`: the records read through the real AWS SDK from a loopback S3 stand-in, every
-// node's stage, progress and last error printed, and the exit code the scripts rely on.
+// `npm run status`: the records read through the real AWS SDK from a loopback S3 stand-in (and the
+// real Cloud Storage client from a GCS stand-in), every node's stage, progress and last error
+// printed, and the exit code the scripts rely on.
 
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { parseS3Location, s3StatusStore } from "../../src/clouds/aws/status-store";
+import { gcsStatusStore, parseGcsLocation } from "../../src/clouds/gcp/status-store";
 import { cloudAdapter } from "../../src/clouds/registry";
 import { formatReport, parseArgs, run, statusReport, UsageError } from "../../src/cli/status";
+import { FakeGcs } from "./fake-gcs";
 import { FakeS3, fakeAwsCredentials } from "./fake-s3";
 import { planFor, record } from "./plans";
 
@@ -80,6 +83,61 @@ describe("status over S3", () => {
     });
 });
 
+describe("status over Cloud Storage", () => {
+    const BUCKET = "fp8-2x8xh100-gcp-state-1a2b3c";
+    const GS = `gs://${BUCKET}/status`;
+    let gcs: FakeGcs;
+    before(async () => {
+        gcs = await new FakeGcs(2).start();
+    });
+    after(() => gcs.stop());
+    const store = () => gcsStatusStore({ apiEndpoint: gcs.url });
+
+    it("reads every rank-N.json under the location, across list pages, and nothing else", async () => {
+        gcs.put(BUCKET, "status/rank-0.json", record(0, "pull-image", "running", 100));
+        gcs.put(BUCKET, "status/rank-1.json", record(1, "fetch-weights", "running", 100, { fetchRound: 1 }));
+        gcs.put(BUCKET, "status/rank-2.json", record(2, "fetch-weights", "running", 100));
+        gcs.put(BUCKET, "status/notes.txt", "not a record");
+        gcs.put(BUCKET, "cache/deepgemm/k.tar.gz", "binary");
+        const bodies = await store().read(GS);
+        assert.deepEqual(bodies.map((b) => JSON.parse(b).rank).sort(), [0, 1, 2]);
+        assert.ok(gcs.requests.some((r) => r.includes("pageToken=2")), "the second list page was read");
+        assert.ok(gcs.requests.every((r) => !r.includes("cache")), "only the status prefix is listed");
+    });
+
+    it("one object: its body, null when absent (the mirror's completion record), an error names the URL", async () => {
+        gcs.put(BUCKET, "models/m/r/.dsboot-mirror-complete.json", { repo: "m" });
+        assert.deepEqual(JSON.parse((await store().readObject(`gs://${BUCKET}/models/m/r/.dsboot-mirror-complete.json`))!), { repo: "m" });
+        assert.equal(await store().readObject(`gs://${BUCKET}/models/m/other/.dsboot-mirror-complete.json`), null);
+        await assert.rejects(store().readObject("s3://b/k"), /not a gs:\/\/bucket\/object URL/);
+        gcs.denied = true;
+        try {
+            await assert.rejects(store().readObject(`gs://${BUCKET}/x.json`), (e: Error) => e.message.startsWith(`gs://${BUCKET}/x.json: HTTP 403: `));
+        } finally {
+            gcs.denied = false;
+        }
+    });
+
+    it("the status command over GCS: a failed node exits 1; a denied bucket is reported with the location", async () => {
+        gcs.objects.clear();
+        gcs.put(BUCKET, "status/rank-0.json", record(0, "precompile", "running", 100));
+        gcs.put(BUCKET, "status/rank-1.json", record(1, "fetch-weights", "failed", 200, {
+            lastError: { stage: "fetch-weights", message: "disk full: 700 GB needed, 300 free", at: "2026-12-02T04:03:20Z" },
+        }));
+        const out: string[] = [];
+        assert.equal(await run(["--stack", "fp8-2x8xh100-gcp", "--location", GS], (l) => out.push(l), () => {}, store()), 1);
+        assert.match(out.join("\n"), /FAILED: rank 1 .* failed in stage fetch-weights: disk full/);
+        gcs.denied = true;
+        try {
+            const err: string[] = [];
+            assert.equal(await run(["--stack", "fp8-2x8xh100-gcp", "--location", GS], () => {}, (l) => err.push(l), store()), 1);
+            assert.match(err.join("\n"), new RegExp(`cannot read the status records: gs://${BUCKET}/status/: HTTP 403`));
+        } finally {
+            gcs.denied = false;
+        }
+    });
+});
+
 describe("status arguments and adapters", () => {
     it("bad arguments: every problem, exit 2", async () => {
         assert.throws(() => parseArgs(["--frob", "--location"]), (e: Error) => e instanceof UsageError && /unknown argument --frob/.test(e.message) && /--location needs a value/.test(e.message) && /--stack is required/.test(e.message));
@@ -93,5 +151,12 @@ describe("status arguments and adapters", () => {
         assert.deepEqual(parseS3Location("s3://b/status"), { bucket: "b", prefix: "status/" });
         assert.deepEqual(parseS3Location("s3://b"), { bucket: "b", prefix: "" });
         assert.throws(() => parseS3Location("gs://b/status"), /not an s3:\/\/bucket\/prefix/);
+    });
+
+    it("the GCP adapter provides the Cloud Storage reader; gs locations parse", () => {
+        assert.ok(cloudAdapter("gcp").statusStore?.("us-central1"));
+        assert.deepEqual(parseGcsLocation("gs://b/status/"), { bucket: "b", prefix: "status/" });
+        assert.deepEqual(parseGcsLocation("gs://b"), { bucket: "b", prefix: "" });
+        assert.throws(() => parseGcsLocation("s3://b/status"), /not a gs:\/\/bucket\/prefix/);
     });
 });

@@ -6,12 +6,13 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SCRIPTS_DIR } from "../../src/boot/render";
 import { HF_BYTES_PER_S, MIRROR_BYTES_PER_S, MIRROR_COMPLETE_RECORD, stagingEstimate } from "../../src/weights/staging";
+import { AWS_STAGING_HOST } from "../../src/clouds/aws/adapter";
 import { planFor } from "../readiness/plans";
 
 describe("staging estimate", () => {
     it("FP8: the GPU hours a first boot bills while ~690 GB cross the internet, less the mirror copy", () => {
         const plan = planFor("fp8-8xh200-aws");
-        const e = stagingEstimate(plan);
+        const e = stagingEstimate(plan, AWS_STAGING_HOST);
         const want = plan.weights.bytes / HF_BYTES_PER_S / 3600 - plan.weights.bytes / MIRROR_BYTES_PER_S / 3600;
         assert.ok(Math.abs(e.gpuHoursAvoided - want) < 0.01);
         assert.ok(Math.abs(e.savedUsd! - want * plan.costPerHour!) < 0.01);
@@ -19,8 +20,8 @@ describe("staging estimate", () => {
     });
 
     it("BF16 rows also move the conversion off the GPUs", () => {
-        const bf16 = stagingEstimate(planFor("bf16-2x8xh200-aws"));
-        const fp8 = stagingEstimate(planFor("fp8-8xh200-aws"));
+        const bf16 = stagingEstimate(planFor("bf16-2x8xh200-aws"), AWS_STAGING_HOST);
+        const fp8 = stagingEstimate(planFor("fp8-8xh200-aws"), AWS_STAGING_HOST);
         assert.ok(bf16.gpuHoursAvoided > fp8.gpuHoursAvoided + 3);
         assert.ok(bf16.bytes > 2e12);
     });

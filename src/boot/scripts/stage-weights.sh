@@ -19,10 +19,38 @@ record="$DSBOOT_RUN/mirror-complete.json"
 : "${DSBOOT_MIRROR_COMPLETE:=.dsboot-mirror-complete.json}"
 complete_key="$DSBOOT_WEIGHTS_MIRROR/$DSBOOT_MIRROR_COMPLETE"
 
+# end_host: the host's last act. On GCP a powered-off VM still bills its disk (the size of the
+# weights), so the VM deletes itself through the Compute API, with the instance-level grant its
+# component gives it (IAM can take minutes to apply: retried, bounded); power-off is the fallback.
+# Elsewhere power-off ends it (AWS: instance-initiated shutdown behaviour terminate).
+end_host() {
+  local md=http://metadata.google.internal/computeMetadata/v1 hdr self i
+  # Nothing here may record a failure over the stage's final status.
+  trap - ERR
+  set +e
+  if [ "$DSBOOT_CLOUD" = gcp ]; then
+    self="projects/$(curl -sSf --max-time 10 -H 'Metadata-Flavor: Google' "$md/project/project-id")/zones/$(curl -sSf --max-time 10 -H 'Metadata-Flavor: Google' "$md/instance/zone" | sed 's|.*/||')/instances/$(curl -sSf --max-time 10 -H 'Metadata-Flavor: Google' "$md/instance/name")" || self=
+    for ((i = 1; i <= ${DSBOOT_END_ATTEMPTS:-10}; i++)); do
+      [ -n "$self" ] || break
+      hdr=$(auth_header_file cloud-platform) &&
+        curl -sSf --max-time 30 -X DELETE -H "@$hdr" -o /dev/null "https://compute.googleapis.com/compute/v1/$self" &&
+        { log "deleting this instance ($self)"; return 0; }
+      sleep "$(backoff_delay "$((i + 1))")"
+    done
+    log "could not delete this instance; powering off (its disk bills until the stack deletes it)"
+  fi
+  systemctl poweroff --no-wall || poweroff
+}
+# The unit's ExecStopPost ends a failed staging the same way.
+if [ "${1:-}" = --end-host ]; then
+  end_host
+  exit 0
+fi
+
 finish() {
   if [ "${DSBOOT_STAGE_POWEROFF:-0}" = 1 ]; then
-    log "staging done; powering off (the instance terminates)"
-    systemctl poweroff --no-wall || poweroff
+    log "staging done; ending the host"
+    end_host
   fi
 }
 

@@ -35,9 +35,17 @@ export function stagingTransferNote(aws: AwsConfig, ctx: { nodes: number; checkp
         (owned ? "The mirror bucket is kept on `pulumi destroy` (retainOnDelete): delete it yourself when no stack needs that revision." : "");
 }
 
+/**
+ * The staging host: network-heavy, no GPU. c5n.18xlarge moved 8,003 MB/s EC2 -> S3 in a public
+ * benchmark (docs/sources.md, "Weights transfer"), so Hugging Face, not the host, bounds the copy.
+ * No public price recorded yet.
+ */
+export const AWS_STAGING_HOST = { type: "c5n.18xlarge", pricePerHour: null };
+
 export const awsAdapter: CloudAdapter<typeof awsSchema> = {
     id: "aws",
     schema: awsSchema,
+    stagingHost: AWS_STAGING_HOST,
     stackKeys: { region: AWS_REGION_KEY, others: [] },
     instanceType: (aws, gpu) => resolveAwsInstanceType(aws ?? {}, gpu) ?? null,
     check(block, ctx) {

@@ -228,8 +228,9 @@ function checkRootVolume(aws: AwsConfig): Problem[] {
 function checkWeightsBucket(aws: AwsConfig): Problem[] {
     const bucket = aws.weightsBucket;
     if (!bucket) return [];
-    if (!bucket.create && !bucket.name) {
-        return [{ path: awsPath("weightsBucket"), reason: "set create: true for a new mirror bucket, or name an existing bucket" }];
+    // `{ create: false }` turns the mirror off; an empty block says nothing.
+    if (bucket.create === undefined && bucket.name === undefined) {
+        return [{ path: awsPath("weightsBucket"), reason: "set create: true for a new mirror bucket, create: false for none, or name an existing bucket" }];
     }
     if (bucket.name !== undefined && !validBucketName(bucket.name)) {
         return [{ path: awsPath("weightsBucket.name"), reason: `"${bucket.name}" is not a valid S3 bucket name (3-63 characters: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit)` }];

@@ -8,13 +8,14 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as ssm from "@pulumi/aws/ssm";
 import type { BootHooks } from "../../boot/hooks";
-import { bytesNeeded, encodeUserData } from "../../boot/render";
+import { encodeUserData } from "../../boot/render";
 import { renderStagingUserData } from "../../boot/staging";
 import { hostAddresses } from "../../plan/addresses";
 import type { ServingPlan } from "../../plan/types";
 import { readinessBudget } from "../../readiness/budget";
 import { MirrorComplete } from "../../weights/mirror-gate";
-import { MIRROR_COMPLETE_RECORD, STAGING_HOST } from "../../weights/staging";
+import { MIRROR_COMPLETE_RECORD, stagingDiskGiB } from "../../weights/staging";
+import { AWS_STAGING_HOST } from "./adapter";
 import { s3StatusStore } from "./status-store";
 import { TOOLS_PREFIX, type ClusterStorage, type WeightsMirror } from "./storage";
 
@@ -24,8 +25,6 @@ export const STAGING_STATUS_PREFIX = "staging";
 export const STAGING_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 // AL2023's root device; naming it resizes the image's own root volume.
 const ROOT_DEVICE = "/dev/xvda";
-// The OS and packages on the root volume beside the weights.
-const OS_GIB = 16;
 // Below the nodes' first host (CLOUDS.aws.firstHostOffset = 10) and above AWS's reserved .0-.3.
 const STAGING_HOST_OFFSET = 4;
 
@@ -58,11 +57,6 @@ export function stagingAddress(plan: ServingPlan): string | null {
     if (!cidr) return null;
     const taken = new Set(plan.nodes.map((n) => n.address));
     return (hostAddresses(cidr, STAGING_HOST_OFFSET, 6) ?? []).find((a) => !taken.has(a)) ?? null;
-}
-
-/** Root volume: the checkpoint, its BF16 conversion and headroom (bytesNeeded), plus the OS. */
-export function stagingRootGiB(plan: ServingPlan): number {
-    return Math.ceil(bytesNeeded(plan) / 2 ** 30) + OS_GIB;
 }
 
 export interface StagingContext {
@@ -115,7 +109,7 @@ export function stagingHost(ctx: StagingContext): Staging {
     const address = stagingAddress(plan);
     const instance = new ec2.Instance(name, {
         ami: imageId,
-        instanceType: STAGING_HOST.type,
+        instanceType: AWS_STAGING_HOST.type,
         subnetId: ctx.subnetId,
         vpcSecurityGroupIds: [group.id],
         associatePublicIpAddress: false,
@@ -124,7 +118,7 @@ export function stagingHost(ctx: StagingContext): Staging {
         // Powering off ends it: the script powers off when the mirror is complete (or staging failed).
         instanceInitiatedShutdownBehavior: "terminate",
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        rootBlockDevice: { deviceName: ROOT_DEVICE, volumeSize: stagingRootGiB(plan), volumeType: "gp3", iops: 16_000, throughput: 1_000, encrypted: true, deleteOnTermination: true },
+        rootBlockDevice: { deviceName: ROOT_DEVICE, volumeSize: stagingDiskGiB(plan), volumeType: "gp3", iops: 16_000, throughput: 1_000, encrypted: true, deleteOnTermination: true },
         userDataBase64: userData.apply((text) => encodeUserData(text).base64),
         userDataReplaceOnChange: true,
         // Detailed (1-minute) CloudWatch monitoring, as the GPU nodes: AWSGuard ec2-instance-detailed-monitoring-enabled.

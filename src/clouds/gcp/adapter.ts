@@ -4,7 +4,7 @@
 import type { CloudAdapter, ServingClusterFactory } from "../adapter";
 import { chooseInstanceType, listCostPerHour } from "../catalog-choice";
 import { GCP_PROJECT_KEY, GCP_REGION_KEY, checkGcpConfig, gcpMachineFor, gcpPlacement, type GcpCheckContext } from "./checks";
-import { GCE_METADATA_VALUE_LIMIT, GCP_MACHINES } from "./machines";
+import { GCE_METADATA_VALUE_LIMIT, GCP_MACHINES, GCP_STAGING_HOST } from "./machines";
 import { gcpPreviewMocks, gcpPreviewWorld } from "./preview-mocks";
 import { gcpSchema } from "./schema";
 
@@ -21,6 +21,7 @@ export const gcpAdapter: CloudAdapter<typeof gcpSchema> = {
     place: (block, ctx) => gcpPlacement(block ?? {}, contextOf(ctx)),
     nodeEnv: (_block, placement) => ({ ...(placement.instanceType ? GCP_MACHINES[placement.instanceType]?.ncclEnv : {}) }),
     costPerHour: (placement, nodes) => listCostPerHour("gcp", placement, nodes),
+    stagingHost: GCP_STAGING_HOST,
     // Local SSD comes blank; the boot pipeline stripes it into RAID0 itself.
     boot: { ephemeralMounts: [], userDataLimitBytes: GCE_METADATA_VALUE_LIMIT },
     preview: {
@@ -31,5 +32,7 @@ export const gcpAdapter: CloudAdapter<typeof gcpSchema> = {
             return resource.type === "gcp:compute/instance:Instance" && rank && typeof raw === "string" ? { rank: Number(rank[1]), raw } : null;
         },
     },
+    // Cloud Storage's API answers for every location; the bucket, not the region, names where records are.
+    statusStore: () => (require("./status-store") as typeof import("./status-store")).gcsStatusStore(),
     component: () => (require("./cluster") as typeof import("./cluster")).gcpServingCluster as ServingClusterFactory,
 };

@@ -129,7 +129,10 @@ function checkBootDisk(gcp: GcpConfig): Problem[] {
 function checkWeightsBucket(gcp: GcpConfig): Problem[] {
     const bucket = gcp.weightsBucket;
     if (!bucket) return [];
-    if (!bucket.create && !bucket.name) return [{ path: gcpPath("weightsBucket"), reason: "set create: true for a new mirror bucket, or name an existing bucket" }];
+    // `{ create: false }` turns the mirror off; an empty block says nothing.
+    if (bucket.create === undefined && bucket.name === undefined) {
+        return [{ path: gcpPath("weightsBucket"), reason: "set create: true for a new mirror bucket, create: false for none, or name an existing bucket" }];
+    }
     if (bucket.name !== undefined && !validBucketName(bucket.name)) {
         return [{ path: gcpPath("weightsBucket.name"), reason: `"${bucket.name}" is not a valid Cloud Storage bucket name (3-63 lowercase letters, digits, hyphens, underscores and dots, starting and ending with a letter or digit, not starting with "goog")` }];
     }

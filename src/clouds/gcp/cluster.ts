@@ -18,6 +18,7 @@ import { shortHash } from "../planned-hooks";
 import { GCP_PROJECT_KEY, checkGcpConfig, gcpPath, type GcpSettings } from "./checks";
 import { DEFAULT_BOOT_DISK_GIB, DEFAULT_GCP_IMAGE, GCE_METADATA_VALUE_LIMIT, GCP_MACHINES, type GcpMachine } from "./machines";
 import { clusterNetworks, nodeTag, type ClusterNetworks } from "./network";
+import { gcpStagingHost } from "./staging";
 import { withTcpxoUnit } from "./tcpxo";
 
 export const GCP_SERVING_CLUSTER_TYPE = "deepseek-sglang:index:GcpServingCluster";
@@ -40,7 +41,8 @@ export interface GcpServingClusterArgs extends ServingClusterArgs {
      * stack's `gcp:project` / `gcp:region`: machine type, zone, subnet, allow-list, capacity.
      * Defaults the planner applied: the cluster subnet 10.43.0.0/24, the first catalog zone of the
      * region offering the machine type, on-demand capacity, the Deep Learning VM image, a 300 GiB boot
-     * disk, no weights mirror, the API port open to the cluster subnet only.
+     * disk, a weights mirror the stack creates (kept on destroy) and fills from a staging VM before any
+     * GPU VM exists, the API port open to the cluster subnet only.
      */
     plan: ServingPlan;
     /** Labels added to every labelled child, after `gcp.labels`. Defaults to none. */
@@ -141,6 +143,16 @@ export class GcpServingCluster extends pulumi.ComponentResource implements Servi
                 cachePrefix: `gs://${bucket}/${CACHE_PREFIX}`,
             }));
 
+        // Weights into the mirror before any GPU VM is billed; the GPU VMs wait on its completion record.
+        const staging = mirror
+            ? gcpStagingHost({
+                name, parent, plan, project, zone: this.zone, subnetwork: networks.subnetwork.id, labels,
+                mirror: { bucket: mirror.bucket, prefix: mirror.prefix, owned: mirror.writable },
+                stateBucket: state.name, hfTokenSecret: hfSecret, hooks,
+                bootDependencies: [...networks.ready, ...grants],
+            })
+            : null;
+
         const nodes = [...plan.nodes].sort((a, b) => a.rank - b.rank).map((node) => {
             const nodeName = `${name}-node-${node.rank}`;
             const address = new compute.Address(`${nodeName}-ip`, {
@@ -168,7 +180,7 @@ export class GcpServingCluster extends pulumi.ComponentResource implements Servi
                 tags: [nodeTag(name)],
                 labels: { ...labels, "deepseek-sglang-rank": String(node.rank) },
                 allowStoppingForUpdate: true,
-            }, { parent, dependsOn: [...networks.ready, ...grants] });
+            }, { parent, dependsOn: [...networks.ready, ...grants, ...(staging ? [staging.mirrorComplete] : [])] });
             return { rank: node.rank, address: node.address, instance, userData };
         });
 
@@ -271,9 +283,13 @@ interface MirrorContext {
     grants: pulumi.Resource[];
 }
 
+/**
+ * The mirror is on unless `weightsBucket: { create: false }`: the staging VM fills it from Hugging
+ * Face before any GPU VM exists; the GPU VMs (and every later boot) read it through Private Google Access.
+ */
 function weightsMirror(parent: pulumi.Resource, name: string, m: MirrorContext): { bucket: pulumi.Output<string>; prefix: string; writable: boolean } | null {
-    const wanted = m.gcp.weightsBucket;
-    if (!wanted || (!wanted.create && !wanted.name)) return null;
+    const wanted = m.gcp.weightsBucket ?? { create: true };
+    if (!wanted.create && !wanted.name) return null;
     const prefix = `models/${m.plan.weights.sourceRepo}/${m.plan.weights.revision}`;
     const opt = { parent };
     if (!wanted.create) {

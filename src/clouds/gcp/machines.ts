@@ -2,6 +2,8 @@
 // capacity modes, and the NCCL environment of its fabric. Sources: docs/sources.md, "GCP"
 // (cloud-facts §2.1-§2.5 and the public pages it cites).
 
+import type { StagingHost } from "../../weights/staging";
+
 export type GcpNicKind = "GVNIC" | "MRDMA";
 
 /** One kind of extra VPC a machine type needs beyond the cluster's own (the first gVNIC). */
@@ -108,3 +110,10 @@ export const TCPXO_RXDM_IMAGE = "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/
 
 /** A GCE metadata value (the nodes' `user-data`) holds at most 256 KB (docs/sources.md, "User data limits"). */
 export const GCE_METADATA_VALUE_LIMIT = 256 * 1024;
+
+/**
+ * The staging VM: c3-standard-22, 22 vCPUs, whose per-VM egress limit is 23 Gbps (Compute Engine
+ * "Network bandwidth", docs/sources.md "GCP"), several times Hugging Face's rate, so the download and
+ * not the VM bounds the copy; 88 GB of memory for the BF16 conversion's shards. No public price recorded.
+ */
+export const GCP_STAGING_HOST: StagingHost = { type: "c3-standard-22", pricePerHour: null };

@@ -19,7 +19,7 @@ export const gcpSchema = z.strictObject({
     capacity: gcpCapacitySchema.optional().describe("How the nodes are bought. Default: on-demand."),
     image: z.string().regex(/^projects\/[a-z][-a-z0-9.:]*\/global\/images\/(family\/)?[a-z][-a-z0-9]*$/, "must be projects/<project>/global/images/<image> or .../images/family/<family>").optional().describe("Boot image (`projects/<p>/global/images/<name>` or `.../images/family/<family>`); default: the machine type's GPU-ready image."),
     bootDiskGiB: positiveInt.optional().describe("Boot disk size; weights go to the local SSD RAID. Default 300."),
-    weightsBucket: z.strictObject({ create: z.boolean().optional().describe("Create a mirror bucket the stack owns."), name: z.string().optional().describe("An existing bucket to mirror the weights in.") }).optional().describe("GCS mirror of the weights: create one, or name an existing bucket."),
+    weightsBucket: z.strictObject({ create: z.boolean().optional().describe("Create a mirror bucket the stack owns (kept on destroy); `false` with no `name`: no mirror and no staging VM, every node downloads from Hugging Face."), name: z.string().optional().describe("An existing bucket to mirror the weights in (uniform bucket-level access on: the staging VM's write grant is limited to the revision's prefix by an IAM condition).") }).optional().describe("GCS mirror of the weights, filled by a staging VM before any GPU VM exists. Default: a bucket the stack creates."),
     labels: z.record(z.string(), z.string()).optional().describe("Labels on every resource that takes them."),
 });
 

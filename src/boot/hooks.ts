@@ -24,6 +24,12 @@ export interface BootHooks {
      * files it had to fetch from Hugging Face. Default false: a shared mirror stays read-only.
      */
     weightsMirrorWritable?: boolean;
+    /**
+     * A staging host fills the mirror, BF16 conversion included, before any node boots (AWS and GCP
+     * components): the nodes then read the conversion from the mirror even when they may not write it.
+     * Default false.
+     */
+    weightsStaged?: boolean;
     /** Prefix under which node N publishes `rank-N.json` (`s3://...`, `gs://...`, blob URL, or a directory on hosts). */
     statusPrefix: string;
     /** Object-store prefix for the DeepGEMM and torch.compile caches, or null to keep them on local disk only. */

@@ -219,7 +219,8 @@ export function bootSettings(plan: ServingPlan, rank: number, hooks: BootHooks):
  */
 export function convertedStore(plan: ServingPlan, hooks: BootHooks): string {
     const trim = (u: string): string => u.replace(/\/+$/, "");
-    if (hooks.weightsMirror && hooks.weightsMirrorWritable) return `${trim(hooks.weightsMirror)}/dsboot-bf16`;
+    // Beside the checkpoint in the mirror when someone fills it there: the nodes, or the staging host.
+    if (hooks.weightsMirror && (hooks.weightsMirrorWritable || hooks.weightsStaged)) return `${trim(hooks.weightsMirror)}/dsboot-bf16`;
     if (hooks.cachePrefix) return `${trim(hooks.cachePrefix)}/bf16/${plan.weights.sourceRepo}/${plan.weights.revision}`;
     return "";
 }

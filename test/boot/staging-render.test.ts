@@ -83,6 +83,17 @@ test("staging boot.env: rank 0 of the row, mirror writable, conversion on the ho
     assert.throws(() => renderStagingUserData(plan, hooksFor(plan, { weightsMirror: null })), /needs a weights mirror/);
 });
 
+test("a BF16 row: the GPU nodes read the conversion where the staging host stored it, even from a mirror they may not write", () => {
+    const plan = planOf("gcp", "bf16-2x8xh200");
+    const readOnly = hooksFor(plan, { weightsMirror: "gs://team-weights/models/m/r", weightsMirrorWritable: false, weightsStaged: true });
+    const staged = envOf(renderStagingUserData(plan, readOnly)).DSBOOT_CONVERTED_STORE;
+    assert.equal(staged, "gs://team-weights/models/m/r/dsboot-bf16");
+    for (const rank of [0, 1]) assert.equal(envOf(renderUserData(plan, rank, readOnly)).DSBOOT_CONVERTED_STORE, staged, `rank ${rank}`);
+    // Without a staging host a read-only mirror cannot take rank 0's conversion: it goes to the cache prefix.
+    const unstaged = envOf(renderUserData(plan, 0, { ...readOnly, weightsStaged: false })).DSBOOT_CONVERTED_STORE;
+    assert.ok(unstaged?.startsWith(`${readOnly.cachePrefix}/bf16/`), unstaged);
+});
+
 test("shellcheck passes the staging scripts as shipped", { skip: !commandExists("shellcheck") && "shellcheck is not installed" }, () => {
     const root = mkdtempSync(join(tmpdir(), "dsboot-stage-sc-"));
     try {

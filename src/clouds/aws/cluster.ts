@@ -191,6 +191,8 @@ function bootHooks(region: string, storage: ClusterStorage, secrets: ClusterSecr
             secrets: { hfToken: hfTokenArn, apiKey: apiKeyArn },
             weightsMirror: storage.weights && weightsBucket ? `s3://${weightsBucket}/${storage.weights.prefix}` : null,
             weightsMirrorWritable: storage.weights?.writable ?? false,
+            // The staging host fills every mirror the stack uses before the GPU nodes exist.
+            weightsStaged: storage.weights !== null,
             statusPrefix: `s3://${stateBucket}/${STATUS_PREFIX}`,
             cachePrefix: `s3://${stateBucket}/${CACHE_PREFIX}`,
             toolsPrefix: `s3://${stateBucket}/${TOOLS_PREFIX}`,

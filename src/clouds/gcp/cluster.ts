@@ -139,6 +139,8 @@ export class GcpServingCluster extends pulumi.ComponentResource implements Servi
                 secrets: { hfToken: hfId, apiKey: apiKeyId },
                 weightsMirror: mirror && mirrorBucket ? `gs://${mirrorBucket}/${mirror.prefix}` : null,
                 weightsMirrorWritable: mirror?.writable ?? false,
+                // The staging VM fills every mirror the stack uses before the GPU VMs exist.
+                weightsStaged: mirror !== null,
                 statusPrefix: `gs://${bucket}/${STATUS_PREFIX}`,
                 cachePrefix: `gs://${bucket}/${CACHE_PREFIX}`,
             }));

@@ -25,6 +25,27 @@ describe("the registry", () => {
     });
 });
 
+describe("pulumi up ends when the model answers", () => {
+    it("every cloud with a component stages (a staging host) and gates (a status store); every AWS and GCP stack keeps its mirror, so it stages", () => {
+        const { listStacks, readStackFile } = require("../../src/config") as typeof import("../../src/config");
+        for (const id of ["aws", "gcp"] as const) {
+            assert.ok(cloudAdapter(id).stagingHost, `${id}: no staging host`);
+            assert.ok(cloudAdapter(id).statusStore?.("us-east-2"), `${id}: no status store, so no readiness gate`);
+        }
+        let checked = 0;
+        for (const s of listStacks(ROOT)) {
+            const c = readStackFile(path.join(ROOT, "stacks", `Pulumi.${s}.yaml`), s);
+            const r = planFromConfig(c.values, { stack: s, secretKeys: c.secretKeys });
+            assert.ok(r.ok, s);
+            if (r.plan.cloud !== "aws" && r.plan.cloud !== "gcp") continue;
+            const block = (r.plan.placement.settings ?? {}) as { weightsBucket?: { create?: boolean; name?: string } };
+            assert.ok(block.weightsBucket?.create !== false || block.weightsBucket.name !== undefined, `${s} turns its mirror off, so nothing is staged`);
+            checked++;
+        }
+        assert.equal(checked, 17, "9 AWS and 8 GCP stacks");
+    });
+});
+
 describe("the pure layers", () => {
     it("plan and render every stack without loading a Pulumi SDK", () => {
         // A fresh process: the test runner itself may have loaded Pulumi for other files.

@@ -105,7 +105,7 @@ export function planDocument(plan: ServingPlan, preview: Preview, config: StackC
 
 /** What staging costs and saves, on clouds whose component stages; null elsewhere. */
 function stagingOf(plan: ServingPlan): StagingEstimate | null {
-    const host = cloudAdapter(plan.cloud).stagingHost;
+    const host = cloudAdapter(plan.cloud).stagingHost?.(plan.placement) ?? null;
     return host ? stagingEstimate(plan, host) : null;
 }
 
@@ -221,6 +221,10 @@ export function verboseView(plan: ServingPlan, preview: Preview): string {
         for (const [k, v] of env) out.push(`      ${k}=${v}`);
     }
     if (plan.deepgemm.precompile && plan.deepgemm.launch) out.push(`  DeepGEMM precompile: ${plan.deepgemm.launch.map(shellQuote).join(" ")}`);
+    const staging = stagingOf(plan);
+    out.push(staging
+        ? `  staging: ${staging.stagingHost} for ~${staging.stagingHours} h before any GPU node (${staging.stagingCostUsd === null ? "no sourced price" : `$${staging.stagingCostUsd}`}); saves ~${staging.gpuHoursAvoided} cluster-hours${staging.savedUsd === null ? "" : ` ($${staging.savedUsd})`} of a first boot`
+        : "  staging: none (the nodes download the weights themselves)");
     out.push(`  warnings:${plan.warnings.length === 0 ? " none" : ""}`);
     for (const w of plan.warnings) out.push(`    ${w.path ? `${w.path}: ` : ""}${w.message}`);
     return out.join("\n");

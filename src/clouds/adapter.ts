@@ -90,9 +90,10 @@ export interface CloudAdapter<Schema extends z.ZodType = z.ZodType, Block = z.in
     planNotes?(placement: Placement, ctx: { nodes: number; checkpointBytes: number; convertedBytes: number | null }): string[];
     /**
      * The CPU machine its component stages the weights on before any GPU node exists (the plan shows
-     * what that costs and saves). Absent: the cloud does not stage (`hosts` already own their disks).
+     * what that costs and saves); null when the placement's settings turn the mirror off. Absent: the
+     * cloud does not stage (`hosts` already own their disks).
      */
-    stagingHost?: StagingHost;
+    stagingHost?(placement: Placement): StagingHost | null;
     boot: {
         /** Instance-store mounts the cloud's image already made; the boot pipeline reuses them. */
         ephemeralMounts: readonly string[];

@@ -7,9 +7,9 @@ import { planOf } from "../boot/fixtures";
 
 test("the default mirror: Hugging Face once through NAT on the first boot, $0 on repeat boots, retention stated", () => {
     const note = stagingTransferNote({}, { nodes: 4, checkpointBytes: 690e9, convertedBytes: 1340e9 });
-    assert.match(note, /first boot: rank 0 downloads 690 GB from Hugging Face through the NAT gateway \(about \$31\.05/);
-    assert.match(note, /the other 3 rank\(s\) read it through the S3 gateway endpoint/);
-    assert.match(note, /rank 0 converts to BF16 once and publishes 1340 GB/);
+    assert.match(note, /first staging: the staging host downloads 690 GB from Hugging Face through the NAT gateway \(about \$31\.05/);
+    assert.match(note, /all 4 rank\(s\) read it through the S3 gateway endpoint/);
+    assert.match(note, /the staging host converts to BF16 once and stores 1340 GB in the mirror/);
     assert.match(note, /repeat boots and replaced nodes read the mirror only: \$0/);
     assert.match(note, /kept on `pulumi destroy`/);
     assert.equal(NAT_USD_PER_GB, 0.045);
@@ -24,5 +24,5 @@ test("plan shows the note in its warnings channel for AWS stacks", () => {
     const plan = planOf("aws", "bf16-4x8xa100");
     const notes = plan.warnings.map((w) => w.message).filter((m) => m.startsWith("weights transfer:"));
     assert.equal(notes.length, 1);
-    assert.match(notes[0]!, /rank 0 converts to BF16 once/);
+    assert.match(notes[0]!, /the staging host converts to BF16 once/);
 });

@@ -29,7 +29,7 @@ describe("pulumi up ends when the model answers", () => {
     it("every cloud with a component stages (a staging host) and gates (a status store); every AWS and GCP stack keeps its mirror, so it stages", () => {
         const { listStacks, readStackFile } = require("../../src/config") as typeof import("../../src/config");
         for (const id of ["aws", "gcp"] as const) {
-            assert.ok(cloudAdapter(id).stagingHost, `${id}: no staging host`);
+            assert.ok(cloudAdapter(id).stagingHost, `${id}: stages nowhere`);
             assert.ok(cloudAdapter(id).statusStore?.("us-east-2"), `${id}: no status store, so no readiness gate`);
         }
         let checked = 0;

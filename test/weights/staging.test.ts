@@ -30,3 +30,18 @@ describe("staging estimate", () => {
         assert.match(readFileSync(join(SCRIPTS_DIR, "stage-weights.sh"), "utf8"), new RegExp(`DSBOOT_MIRROR_COMPLETE:=${MIRROR_COMPLETE_RECORD.replace(/\./g, "\\.")}\\}`));
     });
 });
+
+describe("which clouds stage", () => {
+    it("AWS and GCP stage on their own host unless the mirror is off; hosts and Azure do not", () => {
+        const { cloudAdapter } = require("../../src/clouds/registry") as typeof import("../../src/clouds/registry");
+        for (const [stack, type] of [["fp8-8xh200-aws", "c5n.18xlarge"], ["fp8-8xh200-gcp", "c3-standard-22"]] as const) {
+            const plan = planFor(stack);
+            assert.equal(cloudAdapter(plan.cloud).stagingHost?.(plan.placement)?.type, type, stack);
+            const off = { ...plan.placement, settings: { ...(plan.placement.settings as object), weightsBucket: { create: false } } };
+            assert.equal(cloudAdapter(plan.cloud).stagingHost?.(off), null, `${stack} with weightsBucket.create: false`);
+            const named = { ...plan.placement, settings: { ...(plan.placement.settings as object), weightsBucket: { create: false, name: "team-weights" } } };
+            assert.equal(cloudAdapter(plan.cloud).stagingHost?.(named)?.type, type, `${stack} with a named mirror`);
+        }
+        for (const stack of ["fp8-2x8xh100-hosts", "fp8-8xmi300x-azure"]) assert.equal(cloudAdapter(planFor(stack).cloud).stagingHost, undefined, stack);
+    });
+});

@@ -18,19 +18,26 @@ const DLAMI_NVME_MOUNT = "/opt/dlami/nvme";
  */
 export const NAT_USD_PER_GB = 0.045;
 
+/** The mirror (and so the staging host) is on unless `weightsBucket: { create: false }` without a name. */
+export function mirrorOn(aws: AwsConfig): boolean {
+    return aws.weightsBucket?.create !== false || aws.weightsBucket?.name !== undefined;
+}
+
 /** What staging the weights costs in transfer on the first boot and on every later one. */
 export function stagingTransferNote(aws: AwsConfig, ctx: { nodes: number; checkpointBytes: number; convertedBytes: number | null }): string {
     const gb = ctx.checkpointBytes / 1e9;
     const usd = (n: number): string => `$${(n * gb * NAT_USD_PER_GB).toFixed(2)}`;
-    const mirrored = aws.weightsBucket?.create !== false || aws.weightsBucket?.name !== undefined;
+    const mirrored = mirrorOn(aws);
     const owned = aws.weightsBucket?.name === undefined || aws.weightsBucket?.create === true;
-    const conv = ctx.convertedBytes !== null ? `; rank 0 converts to BF16 once and publishes ${(ctx.convertedBytes / 1e9).toFixed(0)} GB for the other ranks over the same endpoint` : "";
+    const converted = ctx.convertedBytes === null ? "" : `${(ctx.convertedBytes / 1e9).toFixed(0)} GB`;
     if (!mirrored) {
+        const conv = converted ? `; rank 0 converts to BF16 and publishes ${converted} for the other ranks under the state bucket` : "";
         return `weights transfer: no mirror (weightsBucket.create: false), so every rank downloads ${gb.toFixed(0)} GB from Hugging Face through the NAT gateway on every boot: about ${usd(ctx.nodes)} in NAT processing per boot of the cluster (${usd(1)} per node, at $${NAT_USD_PER_GB}/GB)${conv}`;
     }
+    const conv = converted ? `; the staging host converts to BF16 once and stores ${converted} in the mirror beside the checkpoint` : "";
     const first = owned
-        ? `first boot: rank 0 downloads ${gb.toFixed(0)} GB from Hugging Face through the NAT gateway (about ${usd(1)} in NAT processing at $${NAT_USD_PER_GB}/GB) and fills the stack's mirror${ctx.nodes > 1 ? `; the other ${ctx.nodes - 1} rank(s) read it through the S3 gateway endpoint (no transfer charge)` : ""}`
-        : `first boot: every rank reads your mirror ${aws.weightsBucket!.name} through the S3 gateway endpoint; files it lacks come from Hugging Face through the NAT gateway`;
+        ? `first staging: the staging host downloads ${gb.toFixed(0)} GB from Hugging Face through the NAT gateway (about ${usd(1)} in NAT processing at $${NAT_USD_PER_GB}/GB) and fills the stack's mirror before any GPU node exists; all ${ctx.nodes} rank(s) read it through the S3 gateway endpoint (no transfer charge)`
+        : `first staging: the staging host fills what your mirror ${aws.weightsBucket!.name} lacks from Hugging Face through the NAT gateway; every rank reads the mirror through the S3 gateway endpoint`;
     return `weights transfer: ${first}${conv}; repeat boots and replaced nodes read the mirror only: $0 in NAT processing. ` +
         (owned ? "The mirror bucket is kept on `pulumi destroy` (retainOnDelete): delete it yourself when no stack needs that revision." : "");
 }
@@ -45,7 +52,7 @@ export const AWS_STAGING_HOST = { type: "c5n.18xlarge", pricePerHour: null };
 export const awsAdapter: CloudAdapter<typeof awsSchema> = {
     id: "aws",
     schema: awsSchema,
-    stagingHost: AWS_STAGING_HOST,
+    stagingHost: (placement) => (mirrorOn((placement.settings ?? {}) as AwsConfig) ? AWS_STAGING_HOST : null),
     stackKeys: { region: AWS_REGION_KEY, others: [] },
     instanceType: (aws, gpu) => resolveAwsInstanceType(aws ?? {}, gpu) ?? null,
     check(block, ctx) {

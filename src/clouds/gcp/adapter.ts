@@ -21,7 +21,11 @@ export const gcpAdapter: CloudAdapter<typeof gcpSchema> = {
     place: (block, ctx) => gcpPlacement(block ?? {}, contextOf(ctx)),
     nodeEnv: (_block, placement) => ({ ...(placement.instanceType ? GCP_MACHINES[placement.instanceType]?.ncclEnv : {}) }),
     costPerHour: (placement, nodes) => listCostPerHour("gcp", placement, nodes),
-    stagingHost: GCP_STAGING_HOST,
+    // The mirror, and so the staging VM, is on unless `weightsBucket: { create: false }` without a name.
+    stagingHost: (placement) => {
+        const bucket = (placement.settings as { weightsBucket?: { create?: boolean; name?: string } } | undefined)?.weightsBucket;
+        return bucket?.create === false && bucket.name === undefined ? null : GCP_STAGING_HOST;
+    },
     // Local SSD comes blank; the boot pipeline stripes it into RAID0 itself.
     boot: { ephemeralMounts: [], userDataLimitBytes: GCE_METADATA_VALUE_LIMIT },
     preview: {

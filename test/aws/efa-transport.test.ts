@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { toolFile } from "../../src/boot/render";
 import { hooksFor, planOf } from "../boot/fixtures";
-import { STANDINS, cleanupNode, makeNode, runScript, startScript, statusRecord, waitFor, type SandboxNode } from "../boot/sandbox";
+import { STANDINS, cleanupNode, makeNode, nodePath, runScript, startScript, statusRecord, waitFor, type SandboxNode } from "../boot/sandbox";
 
 const nodes: SandboxNode[] = [];
 after(() => nodes.forEach(cleanupNode));
@@ -128,7 +128,7 @@ test("container env: NCCL_NET_PLUGIN names the host's aws-ofi-nccl library; a ho
             writeFileSync(join(lib, "libnccl-net-ofi.so"), "");
         }
         const r = spawnSync("bash", ["-c", `. "$DSBOOT_ROOT/opt/dsboot/bin/lib.sh"; container_env_file "$DSBOOT_ROOT/env"`], {
-            env: { PATH: `${STANDINS}/bin:${process.env.PATH}`, DSBOOT_ROOT: node.root, STANDIN_STATE: node.state }, encoding: "utf8",
+            env: { PATH: nodePath(`${STANDINS}/bin:${process.env.PATH}`), DSBOOT_ROOT: node.root, STANDIN_STATE: node.state }, encoding: "utf8",
         });
         return { r, node };
     };

@@ -2,7 +2,7 @@
 // user data writes, run with stand-in commands (docker, aws, s5cmd) first on PATH.
 
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
@@ -75,8 +75,39 @@ export function stockTools(toolsPrefix: string, s3Root: string): void {
     }
 }
 
+/**
+ * A directory holding only `python3`, the distribution's /usr/bin/python3 where there is one: what a real
+ * node runs the scripts' python3 with (cloud-init's own interpreter), and far cheaper to start than a
+ * version manager's interpreter on a workstation (pyenv's loads site hooks), which the scripts start
+ * hundreds of times a test. null where the machine has no /usr/bin/python3: PATH's python3 is used.
+ */
+let nodePythonDir: string | null | undefined;
+function nodePython(): string | null {
+    if (nodePythonDir === undefined) {
+        nodePythonDir = null;
+        if (existsSync("/usr/bin/python3")) {
+            nodePythonDir = mkdtempSync(join(tmpdir(), "dsboot-python-"));
+            symlinkSync("/usr/bin/python3", join(nodePythonDir, "python3"));
+            const dir = nodePythonDir;
+            process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+        }
+    }
+    return nodePythonDir;
+}
+
+/**
+ * PATH for a node's scripts: the directories a test puts first (stand-ins, its own fake tools) keep their
+ * place; the node's python3 comes before the test machine's own PATH.
+ */
+export function nodePath(path: string): string {
+    const py = nodePython();
+    const inherited = process.env.PATH ?? "";
+    if (!py || !inherited || !path.endsWith(inherited)) return path;
+    return `${path.slice(0, path.length - inherited.length)}${py}:${inherited}`;
+}
+
 function scriptEnv(node: SandboxNode, extra: Record<string, string>): NodeJS.ProcessEnv {
-    return {
+    const env: Record<string, string> = {
         PATH: `${STANDINS}/bin:${process.env.PATH}`,
         HOME: node.root,
         DSBOOT_ROOT: node.root,
@@ -84,6 +115,8 @@ function scriptEnv(node: SandboxNode, extra: Record<string, string>): NodeJS.Pro
         PYTHONDONTWRITEBYTECODE: "1",
         ...extra,
     };
+    env["PATH"] = nodePath(env["PATH"]!);
+    return env;
 }
 
 export interface Running {

@@ -39,7 +39,26 @@ async function settle(): Promise<void> {
     await new Promise((r) => setTimeout(r, 0));
 }
 
+/**
+ * Pulumi's runtime records a stack trace for every promise and resource it makes (for leak reports and
+ * source positions, which the mock runtime never reads); formatted through the source maps tsx turns on,
+ * they were half of a preview's time. A preview runs with stack traces off; one that fails runs again
+ * with them on, so the error it throws still says where it came from.
+ */
 export async function previewStack(config: StackConfig, plan: ServingPlan): Promise<Preview> {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await previewOnce(config, plan);
+    } catch {
+        // run again below, with stack traces
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+    return previewOnce(config, plan);
+}
+
+async function previewOnce(config: StackConfig, plan: ServingPlan): Promise<Preview> {
     const adapter = cloudAdapter(plan.cloud);
     if (!adapter.component || !adapter.preview) return { resources: [], outputs: {}, placeholders: {} };
     const resources: RecordedResource[] = [];

@@ -157,7 +157,8 @@ export function summaryLine(plan: ServingPlan, preview: Preview): string {
     ]);
 }
 
-export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+/** `preview` is previewStack; a caller that plans the same stacks many times (the tests) may pass a memoised one. */
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void, preview: typeof previewStack = previewStack): Promise<number> {
     let stacks: StackConfig[];
     let args: CliArgs;
     try {
@@ -185,10 +186,10 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
             failures.push({ stack: config.stack, problems: result.problems });
             continue;
         }
-        const preview = await previewStack(config, result.plan);
-        docs.push(planDocument(result.plan, preview, config));
-        lines.push(summaryLine(result.plan, preview));
-        if (args.verbose) details.push(verboseView(result.plan, preview));
+        const previewed = await preview(config, result.plan);
+        docs.push(planDocument(result.plan, previewed, config));
+        lines.push(summaryLine(result.plan, previewed));
+        if (args.verbose) details.push(verboseView(result.plan, previewed));
         const prefix = stacks.length > 1 ? `${config.stack}: ` : "";
         for (const w of result.plan.warnings) warnings.push(`${prefix}warning: ${w.path ? `${w.path}: ` : ""}${w.message}`);
     }

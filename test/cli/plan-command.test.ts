@@ -11,13 +11,28 @@ import { describe, it } from "node:test";
 import { listStacks } from "../../src/config";
 import { validateCloudConfigs } from "../validators/cloud-init";
 import { SUMMARY_HEADER, run } from "../../src/cli/plan";
+import { previewStack, type Preview } from "../../src/cli/preview";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * The real preview, run once per stack file for the whole file: the tests plan every stack twice and some
+ * stacks again alone, and a preview (the program under Pulumi's mocks) is what costs. Each call gets its
+ * own copy, so no test sees what another did with its result.
+ */
+const previews = new Map<string, Promise<Preview>>();
+const memoPreview: typeof previewStack = (config, plan) => {
+    const key = JSON.stringify([config.stack, config.values, [...config.secretKeys].sort()]);
+    let p = previews.get(key);
+    if (!p) previews.set(key, (p = previewStack(config, plan)));
+    return p.then((v) => structuredClone(v));
+};
+
 /** The command in-process (what `npm run plan` calls), its output captured. */
 async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run(args, (s) => out.push(`${s}\n`), (s) => err.push(`${s}\n`));
+    const code = await run(args, (s) => out.push(`${s}\n`), (s) => err.push(`${s}\n`), memoPreview);
     return { code, stdout: out.join(""), stderr: err.join("") };
 }
 

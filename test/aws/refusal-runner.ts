@@ -4,8 +4,8 @@
 
 import type { AwsPreviewWorld } from "../../src/clouds/aws/preview-mocks";
 import type { AwsConfig } from "../../src/clouds/aws/schema";
-import { awsStackFor, withAws } from "./fixtures";
-import { installAwsMocks, unwrap } from "./mocks";
+// The fixtures and the mocks (which load Pulumi) are imported in main(), so the test that reads
+// SCENARIOS from this file does not load them.
 
 export const REFUSAL_WORLD: AwsPreviewWorld = {
     region: "us-east-2",
@@ -24,8 +24,13 @@ export const SCENARIOS: Record<string, { row: string; aws?: AwsConfig; region?: 
 async function main(name: string): Promise<void> {
     const sc = SCENARIOS[name];
     if (!sc) throw new Error(`unknown scenario ${name}`);
+    // Pulumi's runtime formats a stack trace for every promise and resource it makes (through tsx's source
+    // maps); this process reports only error names and problems, so it makes them without.
+    Error.stackTraceLimit = 0;
     const stray: string[] = [];
     process.on("unhandledRejection", (err) => stray.push((err as Error).name));
+    const { awsStackFor, withAws } = await import("./fixtures.js");
+    const { installAwsMocks, unwrap } = await import("./mocks.js");
     await installAwsMocks(REFUSAL_WORLD);
     const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
     const base = awsStackFor(sc.row);

@@ -12,6 +12,7 @@ import { encodeUserData, renderStagingUserData, renderUserData, stagingSettings,
 import { validateCloudConfigs } from "../validators/cloud-init";
 import { coveredPlans, hooksFor, planOf } from "./fixtures";
 import { commandExists, writeUserDataFiles } from "./sandbox";
+import { shellcheck } from "../support/shellcheck";
 
 interface Doc {
     packages: string[];
@@ -102,7 +103,7 @@ test("shellcheck passes the staging scripts as shipped", { skip: !commandExists(
         const bin = join(root, "opt/dsboot/bin");
         const shipped = readdirSync(bin).filter((f) => f.endsWith(".sh"));
         assert.deepEqual(shipped.sort(), ["fetch-weights.sh", "lib.sh", "stage-weights.sh"]);
-        const r = spawnSync("shellcheck", ["-x", "--severity=warning", "-e", "SC1091", ...shipped], { cwd: bin, encoding: "utf8" });
+        const r = shellcheck(bin, ["-x", "--severity=warning", "-e", "SC1091"], shipped);
         assert.equal(r.status, 0, r.stdout + r.stderr);
     } finally {
         rmSync(root, { recursive: true, force: true });

@@ -11,11 +11,12 @@ import { test } from "node:test";
 import { SCRIPTS_DIR, UNITS_DIR, renderUserData } from "../../src/boot/render";
 import { hooksFor, planOf } from "./fixtures";
 import { commandExists, writeUserDataFiles } from "./sandbox";
+import { shellcheck as cachedShellcheck } from "../support/shellcheck";
 
 const shellScripts = readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh"));
 
 function shellcheck(dir: string, files: string[]) {
-    return spawnSync("shellcheck", ["-x", "--severity=style", ...files], { cwd: dir, encoding: "utf8" });
+    return cachedShellcheck(dir, ["-x", "--severity=style"], files);
 }
 
 test("shellcheck passes every script in the repo and as shipped in user data", { skip: !commandExists("shellcheck") && "shellcheck is not installed" }, () => {
@@ -40,7 +41,7 @@ test("shellcheck passes every script in the repo and as shipped in user data", {
         const shipped = readdirSync(bin).filter((f) => f.endsWith(".sh"));
         // stage-weights.sh runs on the staging host only (its own user data), never on a GPU node.
         assert.deepEqual(shipped.sort(), shellScripts.filter((s) => s !== "stage-weights.sh").sort());
-        const r = spawnSync("shellcheck", ["-x", "--severity=warning", "-e", "SC1091", ...shipped], { cwd: bin, encoding: "utf8" });
+        const r = cachedShellcheck(bin, ["-x", "--severity=warning", "-e", "SC1091"], shipped);
         assert.equal(r.status, 0, r.stdout + r.stderr);
     } finally {
         rmSync(root, { recursive: true, force: true });

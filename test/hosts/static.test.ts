@@ -2,15 +2,15 @@
 // generated bundle tail), and on the sandbox's stand-ins.
 
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { HOSTS_SCRIPTS_DIR, bundleEntries, hostStdin, preflightScript } from "../../src/clouds/hosts/commands";
 import { hostsPlan } from "./fixtures";
+import { shellcheck as cachedShellcheck } from "../support/shellcheck";
 
-const shellcheck = (cwd: string, files: string[]) => spawnSync("shellcheck", ["-x", "--severity=style", ...files], { cwd, encoding: "utf8" });
+const shellcheck = (cwd: string, files: string[]) => cachedShellcheck(cwd, ["-x", "--severity=style"], files);
 
 test("shellcheck passes the hosts scripts, what Pulumi sends on stdin, and the stand-ins", () => {
     const scripts = readdirSync(HOSTS_SCRIPTS_DIR);
@@ -31,6 +31,6 @@ test("shellcheck passes the hosts scripts, what Pulumi sends on stdin, and the s
         rmSync(dir, { recursive: true, force: true });
     }
     const bin = join(__dirname, "standins", "bin");
-    const standins = spawnSync("shellcheck", ["-s", "bash", ...readdirSync(bin)], { cwd: bin, encoding: "utf8" });
+    const standins = cachedShellcheck(bin, ["-s", "bash"], readdirSync(bin));
     assert.equal(standins.status, 0, standins.stdout + standins.stderr);
 });

@@ -232,6 +232,10 @@ def sglang_from(root: str, cache: str):
     saved_modules = dict(sys.modules)
     saved_path = list(sys.meta_path)
     saved_sys_path = list(sys.path)
+    # The unpacked wheels are this tool's own tree: their bytecode is kept beside them in the cache
+    # (even under PYTHONDONTWRITEBYTECODE), so a run does not compile ~500 modules of each release again.
+    saved_bytecode = (sys.dont_write_bytecode, sys.pycache_prefix)
+    sys.dont_write_bytecode, sys.pycache_prefix = False, os.path.join(cache, "pycache")
     sys.path.insert(0, dependency_path(cache))
     finder = _Finder(root)
     sys.meta_path.insert(0, finder)
@@ -240,6 +244,7 @@ def sglang_from(root: str, cache: str):
             server_args = importlib.import_module("sglang.srt.server_args")
         yield server_args, finder
     finally:
+        sys.dont_write_bytecode, sys.pycache_prefix = saved_bytecode
         sys.meta_path[:] = saved_path
         sys.path[:] = saved_sys_path
         for name in list(sys.modules):

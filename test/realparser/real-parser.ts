@@ -18,14 +18,27 @@ export const WHEELS_REQUIRED = process.env.SGLANG_REQUIRE_WHEELS === "1";
 
 /** Verdicts of each release's real parser, in the order of `argvs[version]`; or why it could not run. */
 export function realParse(argvs: Record<string, string[][]>): RealAnswer {
+    // Each distinct argv is parsed once per release (many plans emit the same command line); every
+    // occurrence gets that verdict.
     const releases: Record<string, { wheel: null; sha256: string; argvs: string[][] }> = {};
-    for (const [version, list] of Object.entries(argvs)) releases[version] = { wheel: null, sha256: RELEASES[version]!.provenance.sha256, argvs: list };
+    const slots: Record<string, number[]> = {};
+    for (const [version, list] of Object.entries(argvs)) {
+        const seen = new Map<string, number>();
+        const unique: string[][] = [];
+        slots[version] = list.map((argv) => {
+            const key = JSON.stringify(argv);
+            let at = seen.get(key);
+            if (at === undefined) seen.set(key, (at = unique.push(argv) - 1));
+            return at;
+        });
+        releases[version] = { wheel: null, sha256: RELEASES[version]!.provenance.sha256, argvs: unique };
+    }
     const run = spawnSync("python3", [TOOL, "parse"], { input: JSON.stringify({ releases }), maxBuffer: 256 << 20, encoding: "utf8" });
     if (run.error || run.status !== 0) return { missing: `sglang_wheel.py parse failed: ${run.error?.message ?? run.stderr}` };
     const answer = JSON.parse(run.stdout) as Record<string, { missing?: string; verdicts?: RealVerdict[] }>;
     const missing = Object.entries(answer).filter(([, a]) => a.missing).map(([v, a]) => `${v}: ${a.missing}`);
     if (missing.length > 0) return { missing: missing.join("\n") };
-    return { verdicts: Object.fromEntries(Object.entries(answer).map(([v, a]) => [v, a.verdicts!])) };
+    return { verdicts: Object.fromEntries(Object.entries(answer).map(([v, a]) => [v, slots[v]!.map((i) => a.verdicts![i]!)])) };
 }
 
 /** Groups argvs by release, remembering where each came from for the failure message. */

@@ -3,10 +3,9 @@
 // (serialized, loaded back, run against an S3 stand-in): serving with progress, and a failed stage.
 
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { shippedProvider } from "../support/shipped-provider";
 import { awsPreviewMocks } from "../../src/clouds/aws/preview-mocks";
 import { s3StatusStore } from "../../src/clouds/aws/status-store";
 import { gcsStatusStore } from "../../src/clouds/gcp/status-store";
@@ -17,7 +16,6 @@ import { FakeGcs } from "./fake-gcs";
 import { FakeS3, fakeAwsCredentials } from "./fake-s3";
 import { planFor, record } from "./plans";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const GATE_TYPE = "pulumi-nodejs:dynamic/deepseek-sglang:ReadinessGate";
 
 describe("readiness gate in the resource graph", () => {
@@ -70,17 +68,7 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
     before(async () => {
         fakeAwsCredentials();
         s3 = await new FakeS3(10).start();
-        const sf = await pulumi.runtime.serializeFunction(() => readinessProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), { allowSecrets: true });
-        // Where the provider host would resolve its requires: next to the program's node_modules.
-        const dir = path.join(ROOT, "node_modules", ".cache", "deepseek-sglang-test");
-        fs.mkdirSync(dir, { recursive: true });
-        const file = path.join(dir, `gate-provider-${process.pid}.js`);
-        fs.writeFileSync(file, sf.text);
-        try {
-            provider = (require(file) as { handler: () => pulumi.dynamic.ResourceProvider }).handler();
-        } finally {
-            fs.rmSync(file, { force: true });
-        }
+        provider = await shippedProvider(() => readinessProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), "gate-provider");
     });
     after(() => s3.stop());
 
@@ -150,16 +138,7 @@ describe("readiness gate provider over Cloud Storage, serialized as Pulumi ships
     };
     before(async () => {
         gcs = await new FakeGcs(10).start();
-        const sf = await pulumi.runtime.serializeFunction(() => readinessProvider(gcsStatusStore({ apiEndpoint: gcs.url })), { allowSecrets: true });
-        const dir = path.join(ROOT, "node_modules", ".cache", "deepseek-sglang-test");
-        fs.mkdirSync(dir, { recursive: true });
-        const file = path.join(dir, `gate-provider-gcs-${process.pid}.js`);
-        fs.writeFileSync(file, sf.text);
-        try {
-            provider = (require(file) as { handler: () => pulumi.dynamic.ResourceProvider }).handler();
-        } finally {
-            fs.rmSync(file, { force: true });
-        }
+        provider = await shippedProvider(() => readinessProvider(gcsStatusStore({ apiEndpoint: gcs.url })), "gate-provider-gcs");
     });
     after(() => gcs.stop());
 

@@ -2,16 +2,14 @@
 // back) against an S3 stand-in: it completes on the staging host's record for this revision only.
 
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { shippedProvider } from "../support/shipped-provider";
 import { s3StatusStore } from "../../src/clouds/aws/status-store";
 import { matchingRecord, mirrorCompleteProvider, stagingFailure, type MirrorCompleteInputs } from "../../src/weights/mirror-gate";
 import { MIRROR_COMPLETE_RECORD } from "../../src/weights/staging";
 import { FakeS3, fakeAwsCredentials } from "../readiness/fake-s3";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const BUCKET = "stack-weights-9f";
 const PREFIX = "models/deepseek-ai/DeepSeek-V3/main";
 const RECORD = { repo: "deepseek-ai/DeepSeek-V3", revision: "main", commit: "0123456789abcdef0123456789abcdef01234567", manifest: "ab".repeat(32), files: 171, bytes: 688_600_000_000, converted: null, at: "2026-12-02T05:00:00Z" };
@@ -24,16 +22,7 @@ describe("mirror completion waiter", () => {
     before(async () => {
         fakeAwsCredentials();
         s3 = await new FakeS3().start();
-        const sf = await pulumi.runtime.serializeFunction(() => mirrorCompleteProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), { allowSecrets: true });
-        const dir = path.join(ROOT, "node_modules", ".cache", "deepseek-sglang-test");
-        fs.mkdirSync(dir, { recursive: true });
-        const file = path.join(dir, `mirror-provider-${process.pid}.js`);
-        fs.writeFileSync(file, sf.text);
-        try {
-            provider = (require(file) as { handler: () => pulumi.dynamic.ResourceProvider }).handler();
-        } finally {
-            fs.rmSync(file, { force: true });
-        }
+        provider = await shippedProvider(() => mirrorCompleteProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), "mirror-provider");
     });
     after(() => s3.stop());
 

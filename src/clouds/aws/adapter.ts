@@ -6,6 +6,7 @@ import { listCostPerHour } from "../catalog-choice";
 import { DEFAULT_AWS_VPC_CIDR, awsNodeAddresses, checkAwsConfig, clusterSubnetCidr, resolveAwsInstanceType } from "./checks";
 import { PREVIEW_ACCOUNT_ID, PREVIEW_AMI_ID, PREVIEW_STAGING_AMI_ID, awsPreviewMocks, awsPreviewWorld } from "./preview-mocks";
 import { awsSchema, type AwsConfig } from "./schema";
+import { mirrorWanted } from "../mirror-choice";
 
 export const AWS_REGION_KEY = "aws:region";
 /** The DLAMI mounts the instance-store NVMe here itself (cloud-facts §1.4). */
@@ -18,16 +19,11 @@ const DLAMI_NVME_MOUNT = "/opt/dlami/nvme";
  */
 export const NAT_USD_PER_GB = 0.045;
 
-/** The mirror (and so the staging host) is on unless `weightsBucket: { create: false }` without a name. */
-export function mirrorOn(aws: AwsConfig): boolean {
-    return aws.weightsBucket?.create !== false || aws.weightsBucket?.name !== undefined;
-}
-
 /** What staging the weights costs in transfer on the first boot and on every later one. */
 export function stagingTransferNote(aws: AwsConfig, ctx: { nodes: number; checkpointBytes: number; convertedBytes: number | null }): string {
     const gb = ctx.checkpointBytes / 1e9;
     const usd = (n: number): string => `$${(n * gb * NAT_USD_PER_GB).toFixed(2)}`;
-    const mirrored = mirrorOn(aws);
+    const mirrored = mirrorWanted(aws.weightsBucket);
     const owned = aws.weightsBucket?.name === undefined || aws.weightsBucket?.create === true;
     const converted = ctx.convertedBytes === null ? "" : `${(ctx.convertedBytes / 1e9).toFixed(0)} GB`;
     if (!mirrored) {
@@ -52,7 +48,7 @@ export const AWS_STAGING_HOST = { type: "c5n.18xlarge", pricePerHour: null };
 export const awsAdapter: CloudAdapter<typeof awsSchema> = {
     id: "aws",
     schema: awsSchema,
-    stagingHost: (placement) => (mirrorOn((placement.settings ?? {}) as AwsConfig) ? AWS_STAGING_HOST : null),
+    stagingHost: (placement) => (mirrorWanted((placement.settings as AwsConfig | undefined)?.weightsBucket) ? AWS_STAGING_HOST : null),
     stackKeys: { region: AWS_REGION_KEY, others: [] },
     instanceType: (aws, gpu) => resolveAwsInstanceType(aws ?? {}, gpu) ?? null,
     check(block, ctx) {

@@ -1,6 +1,7 @@
 // S3 locations: a state bucket for status records and compile caches (always), and the optional
 // weights mirror (a new bucket kept on destroy, or the user's existing bucket, read-only).
 
+import { mirrorWanted } from "../mirror-choice";
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import type { ServingPlan } from "../../plan/types";
@@ -66,8 +67,8 @@ export function weightsPrefix(plan: ServingPlan): string {
  * and fills it, the other ranks (and every later boot) read it through the VPC's S3 gateway endpoint.
  */
 function weightsMirror(ctx: StorageContext): WeightsMirror | null {
+    if (!mirrorWanted(ctx.aws.weightsBucket)) return null;
     const wanted = ctx.aws.weightsBucket ?? { create: true };
-    if (!wanted.create && !wanted.name) return null;
     const prefix = weightsPrefix(ctx.plan);
     if (!wanted.create) {
         const arn = `arn:${ctx.partition}:s3:::${wanted.name}`;

@@ -6,7 +6,8 @@ import { chooseInstanceType, listCostPerHour } from "../catalog-choice";
 import { GCP_PROJECT_KEY, GCP_REGION_KEY, checkGcpConfig, gcpMachineFor, gcpPlacement, type GcpCheckContext } from "./checks";
 import { GCE_METADATA_VALUE_LIMIT, GCP_MACHINES, GCP_STAGING_HOST } from "./machines";
 import { gcpPreviewMocks, gcpPreviewWorld } from "./preview-mocks";
-import { gcpSchema } from "./schema";
+import { gcpSchema, type GcpConfig } from "./schema";
+import { mirrorWanted } from "../mirror-choice";
 
 const contextOf = (ctx: { gpu: GcpCheckContext["gpu"]; nodes: number; settings: Readonly<Record<string, string>> }): GcpCheckContext => ({
     gpu: ctx.gpu, nodes: ctx.nodes, project: ctx.settings[GCP_PROJECT_KEY] ?? null, region: ctx.settings[GCP_REGION_KEY] ?? null,
@@ -22,10 +23,7 @@ export const gcpAdapter: CloudAdapter<typeof gcpSchema> = {
     nodeEnv: (_block, placement) => ({ ...(placement.instanceType ? GCP_MACHINES[placement.instanceType]?.ncclEnv : {}) }),
     costPerHour: (placement, nodes) => listCostPerHour("gcp", placement, nodes),
     // The mirror, and so the staging VM, is on unless `weightsBucket: { create: false }` without a name.
-    stagingHost: (placement) => {
-        const bucket = (placement.settings as { weightsBucket?: { create?: boolean; name?: string } } | undefined)?.weightsBucket;
-        return bucket?.create === false && bucket.name === undefined ? null : GCP_STAGING_HOST;
-    },
+    stagingHost: (placement) => (mirrorWanted((placement.settings as GcpConfig | undefined)?.weightsBucket) ? GCP_STAGING_HOST : null),
     // Local SSD comes blank; the boot pipeline stripes it into RAID0 itself.
     boot: { ephemeralMounts: [], userDataLimitBytes: GCE_METADATA_VALUE_LIMIT },
     preview: {

@@ -18,6 +18,7 @@ import { shortHash } from "../planned-hooks";
 import { GCP_PROJECT_KEY, checkGcpConfig, gcpPath, type GcpSettings } from "./checks";
 import { DEFAULT_BOOT_DISK_GIB, DEFAULT_GCP_IMAGE, GCE_METADATA_VALUE_LIMIT, GCP_MACHINES, type GcpMachine } from "./machines";
 import { clusterNetworks, nodeTag, type ClusterNetworks } from "./network";
+import { mirrorWanted } from "../mirror-choice";
 import { gcpStagingHost } from "./staging";
 import { withTcpxoUnit } from "./tcpxo";
 
@@ -290,8 +291,8 @@ interface MirrorContext {
  * Face before any GPU VM exists; the GPU VMs (and every later boot) read it through Private Google Access.
  */
 function weightsMirror(parent: pulumi.Resource, name: string, m: MirrorContext): { bucket: pulumi.Output<string>; prefix: string; writable: boolean } | null {
+    if (!mirrorWanted(m.gcp.weightsBucket)) return null;
     const wanted = m.gcp.weightsBucket ?? { create: true };
-    if (!wanted.create && !wanted.name) return null;
     const prefix = `models/${m.plan.weights.sourceRepo}/${m.plan.weights.revision}`;
     const opt = { parent };
     if (!wanted.create) {

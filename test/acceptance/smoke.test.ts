@@ -12,6 +12,7 @@ import { percentile, runLoad, summarize } from "../../src/acceptance/load";
 import { THINKING_BUDGET_CLASS, THINKING_BUDGET_MODULE, pickleInstanceByReference, thinkingBudgetProcessor } from "../../src/acceptance/logit-processor";
 import { parseArgs, smoke, UsageError } from "../../src/cli/smoke";
 import { SglangStandin, type Fault, type StandinLaunch } from "./sglang-standin";
+import { TS_NODE_ARGS } from "../support/ts-child";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const R1: StandinLaunch = { apiKey: "sk-test-key", model: "deepseek-ai/DeepSeek-R1", toolCallParser: "deepseekv3", reasoningParser: "deepseek-r1", customLogitProcessor: true };
@@ -177,7 +178,7 @@ describe("smoke command line", () => {
 
     it("exits 1 naming the failed check when run as a command", async () => {
         await withStandin(R1, ["stream-finish-stop"], async (s) => {
-            const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src", "cli", "smoke.ts"), "--endpoint", s.url, "--api-key-file", keyFile], { cwd: ROOT });
+            const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(ROOT, "src", "cli", "smoke.ts"), "--endpoint", s.url, "--api-key-file", keyFile], { cwd: ROOT });
             let out = "";
             child.stdout.on("data", (d: Buffer) => (out += d.toString()));
             const code = await new Promise<number | null>((resolve) => child.on("close", resolve));

@@ -22,8 +22,8 @@ const built: { stack: AwsStack; cluster: Cluster }[] = [];
 
 before(async () => {
     harness = await installAwsMocks(WORLD);
-    const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
-    ({ renderUserData } = await import("../../src/boot/index.js"));
+    const { AwsServingCluster } = require("../../src/clouds/aws/index") as typeof import("../../src/clouds/aws/index");
+    ({ renderUserData } = require("../../src/boot/index") as typeof import("../../src/boot/index"));
     for (const stack of awsStacks()) {
         built.push({ stack, cluster: new AwsServingCluster(stack.rowId, { plan: stack.plan, hfToken: pulumi.secret(HF_TOKEN) }) });
     }

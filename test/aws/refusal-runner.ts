@@ -20,39 +20,46 @@ export const SCENARIOS: Record<string, { row: string; aws?: AwsConfig; region?: 
     wrongcidr: { row: "fp8-2x8xh100", aws: { vpcId: "vpc-0e1fe", subnetId: "subnet-0e1fe", subnetCidr: "10.1.0.0/23" } },
 };
 
-/** One scenario per process: after a refused registration the mock runtime answers no further invokes. */
-async function main(name: string): Promise<void> {
-    const sc = SCENARIOS[name];
-    if (!sc) throw new Error(`unknown scenario ${name}`);
+/**
+ * Every scenario in turn, each under mocks of its own, in this one process: after a refused
+ * registration the RPC queue never drains, so nothing here waits on it (and the test does not share it).
+ */
+async function main(names: string[]): Promise<void> {
     // Pulumi's runtime formats a stack trace for every promise and resource it makes (through tsx's source
     // maps); this process reports only error names and problems, so it makes them without.
     Error.stackTraceLimit = 0;
-    const stray: string[] = [];
+    let stray: string[] = [];
     process.on("unhandledRejection", (err) => stray.push((err as Error).name));
-    const { awsStackFor, withAws } = await import("./fixtures.js");
-    const { installAwsMocks, unwrap } = await import("./mocks.js");
-    await installAwsMocks(REFUSAL_WORLD);
-    const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
-    const base = awsStackFor(sc.row);
-    const stack = sc.aws ? withAws(base, sc.aws) : base;
-    const plan = sc.region ? { ...stack.plan, region: sc.region } : stack.plan;
-    const cluster = new AwsServingCluster(name, { plan });
-    let result: Record<string, unknown>;
-    try {
-        result = { resolved: await unwrap(cluster.availabilityZone) };
-    } catch (err) {
-        result = { error: (err as Error).name, problems: (err as { problems?: unknown }).problems };
+    const { awsStackFor, withAws } = require("./fixtures") as typeof import("./fixtures");
+    const { installAwsMocks, unwrap } = require("./mocks") as typeof import("./mocks");
+    const { AwsServingCluster } = require("../../src/clouds/aws/index") as typeof import("../../src/clouds/aws/index");
+    const outcomes: Record<string, unknown> = {};
+    for (const name of names) {
+        const sc = SCENARIOS[name];
+        if (!sc) throw new Error(`unknown scenario ${name}`);
+        stray = [];
+        await installAwsMocks(REFUSAL_WORLD);
+        const base = awsStackFor(sc.row);
+        const stack = sc.aws ? withAws(base, sc.aws) : base;
+        const plan = sc.region ? { ...stack.plan, region: sc.region } : stack.plan;
+        const cluster = new AwsServingCluster(name, { plan });
+        let result: Record<string, unknown>;
+        try {
+            result = { resolved: await unwrap(cluster.availabilityZone) };
+        } catch (err) {
+            result = { error: (err as Error).name, problems: (err as { problems?: unknown }).problems };
+        }
+        // The dependent registrations fail as unhandled rejections; give them a moment to.
+        await new Promise((r) => setTimeout(r, 300));
+        outcomes[name] = { ...result, strayKinds: [...new Set(stray)] };
     }
-    // The RPC queue never drains after a refused registration (waitForRPCs would hang); give the
-    // dependent registrations a moment to fail instead.
-    await new Promise((r) => setTimeout(r, 300));
-    process.stdout.write(JSON.stringify({ ...result, strayKinds: [...new Set(stray)] }));
+    process.stdout.write(JSON.stringify(outcomes));
     process.exit(0);
 }
 
 // Run only as a script (the test imports SCENARIOS from this file).
 if (process.argv[1] && /refusal-runner\.ts$/.test(process.argv[1])) {
-    main(process.argv[2] ?? "").catch((err) => {
+    main(process.argv.slice(2)).catch((err) => {
         console.error(err);
         process.exit(1);
     });

@@ -1,6 +1,6 @@
 // Refusals only AWS can answer (zone offerings, the user's subnet), made through invokes: the
 // component's availabilityZone output rejects with an AwsConfigError naming the config path. The
-// clusters are built in a child process (refusal-runner.ts).
+// clusters are built in a child process (refusal-runner.ts), one after another under fresh mocks.
 
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import type { Problem } from "../../src/plan/types";
 
+import { TS_NODE_ARGS } from "../support/ts-child";
 import { SCENARIOS } from "./refusal-runner";
 
 type Outcome = { error?: string; problems?: Problem[]; resolved?: string; strayKinds: string[] };
@@ -16,13 +17,11 @@ const outcomes: Record<string, Outcome> = {};
 
 before(async () => {
     const run = promisify(execFile);
-    await Promise.all(Object.keys(SCENARIOS).map(async (name) => {
-        // Pulumi's exit hook sets a failing exit code when registrations were left pending, which a
-        // refused zone does on purpose; the verdict is the JSON on stdout.
-        const stdout = await run(process.execPath, ["--import", "tsx", path.join(__dirname, "refusal-runner.ts"), name], { encoding: "utf8" })
-            .then((r) => r.stdout, (err: { stdout?: string }) => err.stdout ?? "");
-        outcomes[name] = JSON.parse(stdout);
-    }));
+    // Pulumi's exit hook sets a failing exit code when registrations were left pending, which a
+    // refused zone does on purpose; the verdict is the JSON on stdout.
+    const stdout = await run(process.execPath, [...TS_NODE_ARGS, path.join(__dirname, "refusal-runner.ts"), ...Object.keys(SCENARIOS)], { encoding: "utf8" })
+        .then((r) => r.stdout, (err: { stdout?: string }) => err.stdout ?? "");
+    Object.assign(outcomes, JSON.parse(stdout));
 });
 
 function problemsOf(name: string): Problem[] {

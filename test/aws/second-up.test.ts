@@ -30,7 +30,7 @@ before(async () => {
         replaceOpts.set(`${req.getType()} ${req.getName()}`, req.getDeletebeforereplace());
         return register(req, cb);
     };
-    ({ AwsServingCluster } = await import("../../src/clouds/aws/index.js"));
+    ({ AwsServingCluster } = require("../../src/clouds/aws/index") as typeof import("../../src/clouds/aws/index"));
 });
 
 function build(name: string, rowId: string, aws: Record<string, unknown> = {}): Cluster {

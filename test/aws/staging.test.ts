@@ -35,7 +35,7 @@ describe("AWS staging host in the graph", () => {
                 return undefined;
             }],
         });
-        const { AwsServingCluster } = await import("../../src/clouds/aws/index.js");
+        const { AwsServingCluster } = require("../../src/clouds/aws/index") as typeof import("../../src/clouds/aws/index");
         const clusters = stacks.map((s) => new AwsServingCluster(s.rowId, { plan: s.plan, hfToken: pulumi.secret(HF_TOKEN) }, { parent: root }));
         await Promise.all(clusters.map((c) => unwrap(c.nodeIds)));
         await settle();

@@ -43,7 +43,7 @@ const VARIANTS: Record<string, { stack: () => AwsStack; hfToken?: string }> = {
 
 before(async () => {
     harness = await installAwsMocks(WORLD);
-    ({ AwsServingCluster: Cluster, AwsConfigError } = await import("../../src/clouds/aws/index.js"));
+    ({ AwsServingCluster: Cluster, AwsConfigError } = require("../../src/clouds/aws/index") as typeof import("../../src/clouds/aws/index"));
     for (const [name, v] of Object.entries(VARIANTS)) {
         const s = v.stack();
         clusters.set(name, new Cluster(name, { plan: s.plan, hfToken: v.hfToken }));

@@ -9,6 +9,7 @@ import { CLOUD_IDS } from "../../src/catalog/index";
 import { CLOUD_ADAPTERS, cloudAdapter, hasComponent } from "../../src/clouds/registry";
 import { checkClusterNetwork, clusterAddresses, type SubnetRules } from "../../src/plan/addresses";
 import { planFromConfig } from "../../src/plan/index";
+import { TS_NODE_ARGS } from "../support/ts-child";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -65,7 +66,7 @@ describe("the pure layers", () => {
             }
             const loaded = Object.keys(require.cache).filter((f) => f.includes("node_modules/@pulumi/"));
             process.stdout.write(JSON.stringify({ planned, loaded }));`;
-        const out = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: ROOT, encoding: "utf8" }));
+        const out = JSON.parse(execFileSync(process.execPath, [...TS_NODE_ARGS, "-e", script], { cwd: ROOT, encoding: "utf8" }));
         assert.ok(out.planned > 0);
         assert.deepEqual(out.loaded, []);
     });

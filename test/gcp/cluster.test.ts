@@ -47,7 +47,7 @@ before(async () => {
             return gcpPreviewCall(args.token, args.inputs, WORLD);
         },
     }, "deepseek-sglang", "unit", false);
-    const { GcpServingCluster } = await import("../../src/clouds/gcp/cluster.js");
+    const { GcpServingCluster } = require("../../src/clouds/gcp/cluster") as typeof import("../../src/clouds/gcp/cluster");
     const root = new pulumi.ComponentResource("test:index:Root", "root", {}, {
         transformations: [(args) => {
             dependsOn.set(args.name, ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((d) => (d as { __name: string }).__name));
@@ -61,7 +61,7 @@ before(async () => {
         built.set(name, { stack, cluster: new GcpServingCluster(name, { plan: stack.plan }, parent) });
     }
     // The program's path (deployPlan): the cluster, then the readiness gate the endpoint waits on.
-    const { deployPlan } = await import("../../src/clouds/index.js");
+    const { deployPlan } = require("../../src/clouds/index") as typeof import("../../src/clouds/index");
     gated = deployPlan({ ...gcpStackFor("fp8-2x8xh100").plan, stack: "gated" }, pulumi.secret(HF_TOKEN));
     await Promise.all([...built.values()].map(({ cluster }) => (cluster.logCommands as unknown as { promise(): Promise<unknown> }).promise()));
     const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;

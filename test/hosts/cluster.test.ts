@@ -64,7 +64,7 @@ const CUSTOM: HostsConfig = {
 
 before(async () => {
     await pulumi.runtime.setMocks(hostsPreviewMocks((r) => resources.push(r)), "deepseek-sglang", "unit", false);
-    const { HostsServingCluster } = await import("../../src/clouds/hosts/index.js");
+    const { HostsServingCluster } = require("../../src/clouds/hosts/index") as typeof import("../../src/clouds/hosts/index");
     for (const { stack, plan } of stacks) built.push({ name: stack, plan, cluster: new HostsServingCluster(stack, { plan, sshPrivateKey: pulumi.secret(SSH_KEY), hfToken: pulumi.secret(HF_TOKEN) }) });
     const custom = variant(CUSTOM);
     built.push({ name: "custom", plan: custom, cluster: new HostsServingCluster("custom", { plan: custom, sshPrivateKey: pulumi.secret(SSH_KEY) }) });
@@ -181,7 +181,7 @@ describe("refusals before anything is created", () => {
         const r = planFromConfig({ [CLUSTER_KEY]: { cloud: "hosts", gpu: "MI300X", weights: "fp8", hosts: { addresses: ["10.0.0.1"] } }, "deepseek-sglang:sshPrivateKey": "-----BEGIN" }, { stack: null });
         assert.ok(!r.ok);
         assert.match(r.problems.map((p) => `${p.path}: ${p.reason}`).join("\n"), /^deepseek-sglang:sshPrivateKey: must be a Pulumi secret/m);
-        const { hostsServingCluster } = await import("../../src/clouds/hosts/index.js");
+        const { hostsServingCluster } = require("../../src/clouds/hosts/index") as typeof import("../../src/clouds/hosts/index");
         const before = resources.length;
         assert.throws(() => hostsServingCluster("nokey", { plan: variant({ addresses: ["10.0.0.9"] }, "MI300X") }), (e: Error) => e instanceof pulumi.RunError && /^deepseek-sglang:sshPrivateKey: missing/.test(e.message));
         await settle();

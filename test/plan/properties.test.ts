@@ -10,7 +10,6 @@ import fc from "fast-check";
 import { stringify } from "yaml";
 import { RELEASES } from "../../src/catalog/index";
 import { parseSglangArgv } from "../../src/plan/argparse";
-import type { run as runType } from "../../src/cli/plan";
 import { configOf, planCluster } from "./helpers";
 import { validCluster } from "./arbitraries";
 
@@ -75,7 +74,7 @@ describe("properties", () => {
                     fs.writeFileSync(file, stringify({ config: configOf(mutation.apply(cluster)) }));
                     const out: string[] = [];
                     const err: string[] = [];
-                    const { run } = (await import("../../src/cli/plan.js")) as { run: typeof runType };
+                    const { run } = require("../../src/cli/plan") as typeof import("../../src/cli/plan");
                     const code = await run(["--config", file], (s) => out.push(s), (s) => err.push(s));
                     assert.equal(code, 2);
                     assert.equal(out.length, 0);

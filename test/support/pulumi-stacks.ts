@@ -1,4 +1,4 @@
-// Preloaded by `npm test` (node --import), in every test file's process.
+// Preloaded by `npm test` (node --require), in every test file's process.
 //
 // Pulumi's runtime wraps every promise it makes in debuggablePromise, which formats a stack trace on the
 // spot (`new Error().stack`) for the one message that would print it: the leaked-promise report at exit.

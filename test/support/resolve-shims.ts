@@ -1,4 +1,4 @@
-// Preloaded by `npm test` (node --import), in the runner and in every test file's process.
+// Preloaded by `npm test` (node --require), in the runner and in every test file's process.
 //
 // A version manager's `python3` shim (pyenv's is a bash script that runs a dozen more processes to pick
 // the version) costs more than the interpreter itself, and the boot scripts under test call python3

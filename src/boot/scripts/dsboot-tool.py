@@ -2,16 +2,13 @@
 # JSON, hashing and file checks for the boot scripts: the parts bash does badly.
 #
 # Stdlib only: cloud-init itself runs on python3, so every node that reads our user data has it.
-import argparse
+# The scripts start it hundreds of times per boot, mostly for small JSON work (status, fields): the
+# modules only hashing needs (hashlib, a thread pool: half the start-up) load where they are used.
 import errno
-import hashlib
 import json
 import os
-import re
-import struct
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 MARKER_FILES = (".dsboot-manifest.json", ".dsboot-verified", ".dsboot-hashcache.jsonl")
 CACHE_FILE = ".dsboot-hashcache.jsonl"
@@ -131,6 +128,7 @@ def cmd_hf_manifest(a):
 
 
 def new_hasher(entry):
+    import hashlib
     if entry.get("sha256") is not None:
         return hashlib.sha256()
     h = hashlib.sha1()
@@ -221,6 +219,13 @@ def hash_workers():
     return max(2, min(64, os.cpu_count() or 2))
 
 
+def parallel_map(fn, items):
+    # Files hashed side by side (hashlib releases the GIL), results in the items' order.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(hash_workers()) as pool:
+        return list(pool.map(fn, items))
+
+
 def cmd_verify(a):
     # Check every manifest file; print the ones still to fetch (NUL-separated).
     #
@@ -233,8 +238,7 @@ def cmd_verify(a):
         manifest["files"] = [f for f in manifest["files"] if not is_shard(f)]
     cache = read_cache(a.dir)
     try:
-        with ThreadPoolExecutor(hash_workers()) as pool:
-            results = list(pool.map(lambda e: check_file(a.dir, e, cache), manifest["files"]))
+        results = parallel_map(lambda e: check_file(a.dir, e, cache), manifest["files"])
     except OSError as e:
         if e.errno == errno.ENOSPC:
             disk_full_exit(a.dir, sum(f["size"] for f in manifest["files"]))
@@ -316,6 +320,7 @@ def cmd_space(a):
 
 
 def manifest_id(manifest):
+    import hashlib
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
 
 
@@ -364,6 +369,7 @@ def cmd_manifest_field(a):
 # ---- FP8 -> BF16 conversion output --------------------------------------------------------------
 
 def safetensors_header(path):
+    import struct
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
         if n > 100 << 20:
@@ -418,10 +424,9 @@ def cmd_check_converted(a):
                 continue
             entry = {"path": rel, "size": os.path.getsize(os.path.join(base, n)), "sha256": ""}
             files.append(entry)
-    with ThreadPoolExecutor(hash_workers()) as pool:
-        digests = pool.map(lambda e: file_digest(os.path.join(a.dir, e["path"]), e), files)
-        for entry, d in zip(files, digests):
-            entry["sha256"] = d
+    digests = parallel_map(lambda e: file_digest(os.path.join(a.dir, e["path"]), e), files)
+    for entry, d in zip(files, digests):
+        entry["sha256"] = d
     write_json(a.out, {"repo": "converted", "commit": None, "files": files})
 
 
@@ -436,16 +441,17 @@ def cmd_drop_quant_config(a):
 # Secrets a stage's log can echo: SGLang prints its ServerArgs (api_key=...), curl -v a bearer header,
 # and Hugging Face tokens start with hf_. The status record is read outside the node, so they go.
 SECRET_PATTERNS = (
-    (re.compile(r"(api_key\s*=\s*)(['\"])[^'\"]*\2"), r"\1\2[redacted]\2"),
-    (re.compile(r"(--api-key[= ])\S+"), r"\1[redacted]"),
-    (re.compile(r"(Bearer\s+)\S+", re.IGNORECASE), r"\1[redacted]"),
-    (re.compile(r"\bhf_[A-Za-z0-9]{8,}"), "hf_[redacted]"),
+    (r"(api_key\s*=\s*)(['\"])[^'\"]*\2", r"\1\2[redacted]\2"),
+    (r"(--api-key[= ])\S+", r"\1[redacted]"),
+    (r"(?i)(Bearer\s+)\S+", r"\1[redacted]"),
+    (r"\bhf_[A-Za-z0-9]{8,}", "hf_[redacted]"),
 )
 
 
 def redact(line):
+    import re  # only a failure's log tail needs it
     for pattern, replacement in SECRET_PATTERNS:
-        line = pattern.sub(replacement, line)
+        line = re.sub(pattern, replacement, line)
     return line[:500]
 
 
@@ -479,36 +485,95 @@ def cmd_status(a):
     write_json(a.file, rec)
 
 
+# ---- command line ------------------------------------------------------------------------------
+
+# Each command and its options. A value is REQUIRED, a default (the option takes a value, or an int
+# where the default is one), [] (repeatable), False (a switch); a name without dashes is positional.
+# Hand-parsed: argparse's import and parser set-up cost more than the work of most calls.
+REQUIRED = object()
+COMMANDS = {
+    "argv": (cmd_argv, {"--node": REQUIRED, "--key": REQUIRED}),
+    "mounts": (cmd_mounts, {"--node": REQUIRED}),
+    "env-file": (cmd_env_file, {"--node": REQUIRED, "--default": []}),
+    "field": (cmd_field, {"path": REQUIRED, "--base64": False}),
+    "hf-manifest": (cmd_hf_manifest, {"--repo": REQUIRED, "--revision": REQUIRED, "--out": REQUIRED}),
+    "verify": (cmd_verify, {"--manifest": REQUIRED, "--dir": REQUIRED, "--only": "", "--config-files": False}),
+    "files": (cmd_files, {"--manifest": REQUIRED}),
+    "paths": (cmd_paths, {"--manifest": REQUIRED}),
+    "sink": (cmd_sink, {"--manifest": REQUIRED, "--dir": REQUIRED, "--path": REQUIRED}),
+    "space": (cmd_space, {"--dir": REQUIRED, "--bytes": 0}),
+    "mark": (cmd_mark, {"--manifest": REQUIRED, "--dir": REQUIRED}),
+    "is-marked": (cmd_is_marked, {"--manifest": REQUIRED, "--dir": REQUIRED, "--revision": ""}),
+    "manifest-field": (cmd_manifest_field, {"--manifest": REQUIRED, "key": REQUIRED}),
+    "check-converted": (cmd_check_converted, {"--dir": REQUIRED, "--out": REQUIRED}),
+    "drop-quant-config": (cmd_drop_quant_config, {"--file": REQUIRED}),
+    "status": (cmd_status, {"--file": REQUIRED, "--rank": 0, "--address": REQUIRED, "--stage": REQUIRED,
+                            "--state": REQUIRED, "--error": "", "--set": [], "--log-tail": ""}),
+}
+# Options that must be given although their default shows their type.
+MUST = {("space", "--bytes"), ("status", "--rank")}
+
+
+class Args:
+    pass
+
+
+def usage(msg):
+    sys.stderr.write(f"dsboot-tool: {msg}\n")
+    sys.exit(2)
+
+
+def parse_args(argv):
+    if not argv or argv[0] not in COMMANDS:
+        usage(f"a command is required, one of: {', '.join(COMMANDS)}")
+    name, rest = argv[0], argv[1:]
+    fn, spec = COMMANDS[name]
+    a, given = Args(), set()
+    a.fn = fn
+    for opt, default in spec.items():
+        setattr(a, opt.lstrip("-").replace("-", "_"), list(default) if isinstance(default, list) else default)
+    positional = [o for o in spec if not o.startswith("-")]
+    i = 0
+    while i < len(rest):
+        tok = rest[i]
+        opt, eq, inline = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+        if opt.startswith("--"):
+            if opt not in spec:
+                usage(f"{name}: unknown option {opt}")
+            default, attr = spec[opt], opt[2:].replace("-", "_")
+            if default is False:
+                value = True
+            elif eq:
+                value = inline
+            elif i + 1 < len(rest):
+                i += 1
+                value = rest[i]
+            else:
+                usage(f"{name}: {opt} needs a value")
+            if isinstance(default, int) and default is not False:
+                try:
+                    value = int(value)
+                except ValueError:
+                    usage(f"{name}: {opt} takes an integer, not {value!r}")
+            if isinstance(default, list):
+                getattr(a, attr).append(value)
+            else:
+                setattr(a, attr, value)
+        elif positional:
+            opt = positional.pop(0)
+            setattr(a, opt, tok)
+        else:
+            usage(f"{name}: unexpected argument {tok!r}")
+        given.add(opt)
+        i += 1
+    missing = [o for o, d in spec.items() if (d is REQUIRED or (name, o) in MUST) and o not in given]
+    if missing:
+        usage(f"{name}: {', '.join(missing)} required")
+    return a
+
+
 def main():
-    p = argparse.ArgumentParser(prog="dsboot-tool")
-    sub = p.add_subparsers(required=True)
-
-    def add(name, fn, *args):
-        sp = sub.add_parser(name)
-        for flag, kw in args:
-            sp.add_argument(flag, **kw)
-        sp.set_defaults(fn=fn)
-
-    req = {"required": True}
-    add("argv", cmd_argv, ("--node", req), ("--key", req))
-    add("mounts", cmd_mounts, ("--node", req))
-    add("env-file", cmd_env_file, ("--node", req), ("--default", {"action": "append", "default": []}))
-    add("field", cmd_field, ("path", {}), ("--base64", {"action": "store_true"}))
-    add("hf-manifest", cmd_hf_manifest, ("--repo", req), ("--revision", req), ("--out", req))
-    add("verify", cmd_verify, ("--manifest", req), ("--dir", req), ("--only", {"default": ""}), ("--config-files", {"action": "store_true"}))
-    add("files", cmd_files, ("--manifest", req))
-    add("paths", cmd_paths, ("--manifest", req))
-    add("sink", cmd_sink, ("--manifest", req), ("--dir", req), ("--path", req))
-    add("space", cmd_space, ("--dir", req), ("--bytes", {"type": int, "required": True}))
-    add("mark", cmd_mark, ("--manifest", req), ("--dir", req))
-    add("is-marked", cmd_is_marked, ("--manifest", req), ("--dir", req), ("--revision", {"default": ""}))
-    add("manifest-field", cmd_manifest_field, ("--manifest", req), ("key", {}))
-    add("check-converted", cmd_check_converted, ("--dir", req), ("--out", req))
-    add("drop-quant-config", cmd_drop_quant_config, ("--file", req))
-    add("status", cmd_status, ("--file", req), ("--rank", {"type": int, "required": True}), ("--address", req),
-        ("--stage", req), ("--state", req), ("--error", {"default": ""}), ("--set", {"action": "append", "default": []}),
-        ("--log-tail", {"default": ""}))
-    a = p.parse_args()
+    a = parse_args(sys.argv[1:])
     a.fn(a)
 
 

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StatusStore } from "../clouds/adapter";
 import type { ReadinessBudget } from "./budget";
-import { readinessProvider } from "./provider";
+import { providerFor, readinessProvider } from "./provider";
 
 export type { ReadinessGateInputs, ReadinessGateOutputs } from "./provider";
 
@@ -39,7 +39,7 @@ export class ReadinessGate extends pulumi.dynamic.Resource {
     constructor(name: string, args: ReadinessGateArgs, store: StatusStore, opts?: pulumi.CustomResourceOptions) {
         // Custom timeouts above the budget, so the engine never cuts a wait the gate itself would end.
         const minutes = `${Math.ceil(args.budget.totalSeconds / 60) + 10}m`;
-        super(readinessProvider(store), name, {
+        super(providerFor(readinessProvider, store), name, {
             statusLocation: args.statusLocation, nodeIds: args.nodeIds, nodes: args.nodes, budget: args.budget, pollSeconds: args.pollSeconds ?? 15,
             servedAt: undefined, waitedSeconds: undefined,
         }, { customTimeouts: { create: minutes, update: minutes }, ...opts }, READINESS_GATE_MODULE, READINESS_GATE_TYPE);

@@ -43,6 +43,21 @@ export function gateMustRewait(olds: ReadinessGateInputs, news: ReadinessGateInp
     return olds.statusLocation !== news.statusLocation || olds.nodes !== news.nodes || JSON.stringify(olds.nodeIds) !== JSON.stringify(news.nodeIds);
 }
 
+const providers = new WeakMap<(store: StatusStore) => pulumi.dynamic.ResourceProvider, WeakMap<StatusStore, pulumi.dynamic.ResourceProvider>>();
+
+/**
+ * `make(store)`, made once per store: Pulumi serializes each provider object once (its dynamic-provider
+ * cache, keyed by the object), so a program that builds several resources on one store (a preview of
+ * every stack, a program with two clusters) serializes the closure once, not once per resource.
+ */
+export function providerFor(make: (store: StatusStore) => pulumi.dynamic.ResourceProvider, store: StatusStore): pulumi.dynamic.ResourceProvider {
+    let byStore = providers.get(make);
+    if (!byStore) providers.set(make, (byStore = new WeakMap()));
+    let provider = byStore.get(store);
+    if (!provider) byStore.set(store, (provider = make(store)));
+    return provider;
+}
+
 export function readinessProvider(store: StatusStore): pulumi.dynamic.ResourceProvider {
     // pulumi.log from a dynamic provider reaches the CLI (pulumi/pulumi#18249, fixed in 3.146).
     const log = (line: string) => void info(line, undefined, undefined, true);

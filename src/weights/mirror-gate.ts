@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { info } from "@pulumi/pulumi/log";
 import type { StatusStore } from "../clouds/adapter";
 import { assess, currentRecords, formatFailure, parseRecord } from "../readiness/assess";
+import { providerFor } from "../readiness/provider";
 
 export interface MirrorCompleteInputs {
     /** `<mirror>/.dsboot-mirror-complete.json` (MIRROR_COMPLETE_RECORD). */
@@ -115,7 +116,7 @@ export class MirrorComplete extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: { recordUrl: pulumi.Input<string>; repo: string; revision: string; timeoutSeconds: number; pollSeconds?: number; stagingStatusUrl?: pulumi.Input<string> }, store: StatusStore, opts?: pulumi.CustomResourceOptions) {
         const minutes = `${Math.ceil(args.timeoutSeconds / 60) + 10}m`;
-        super(mirrorCompleteProvider(store), name, { ...args, pollSeconds: args.pollSeconds ?? 30, commit: undefined, manifest: undefined },
+        super(providerFor(mirrorCompleteProvider, store), name, { ...args, pollSeconds: args.pollSeconds ?? 30, commit: undefined, manifest: undefined },
             { customTimeouts: { create: minutes, update: minutes }, ...opts }, "deepseek-sglang", "MirrorComplete");
     }
 }

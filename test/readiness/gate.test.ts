@@ -10,7 +10,7 @@ import { awsPreviewMocks } from "../../src/clouds/aws/preview-mocks";
 import { s3StatusStore } from "../../src/clouds/aws/status-store";
 import { gcsStatusStore } from "../../src/clouds/gcp/status-store";
 import { readinessBudget } from "../../src/readiness/budget";
-import { gateMustRewait, readinessProvider, type ReadinessGateInputs } from "../../src/readiness/provider";
+import { gateMustRewait, providerFor, readinessProvider, type ReadinessGateInputs } from "../../src/readiness/provider";
 import program from "../../src/program";
 import { FakeGcs } from "./fake-gcs";
 import { FakeS3, fakeAwsCredentials } from "./fake-s3";
@@ -53,6 +53,15 @@ describe("readiness gate in the resource graph", () => {
         assert.ok(names.some((u) => u.endsWith(`${GATE_TYPE}::fp8-2x8xh100-aws-ready`)), JSON.stringify(names));
         assert.ok("servedAt" in outputs);
     });
+
+    it("one provider object per status store, so Pulumi serializes it once however many gates use it", () => {
+        const store = s3StatusStore({ region: "us-east-2" });
+        assert.equal(s3StatusStore({ region: "us-east-2" }), store, "equal options give the same store");
+        assert.notEqual(s3StatusStore({ region: "us-west-2" }), store);
+        assert.equal(providerFor(readinessProvider, store), providerFor(readinessProvider, store));
+        assert.notEqual(providerFor(readinessProvider, store), providerFor(readinessProvider, s3StatusStore({ region: "us-west-2" })));
+        assert.equal(gcsStatusStore(), gcsStatusStore());
+    });
 });
 
 describe("readiness gate provider, serialized as Pulumi ships it", () => {
@@ -68,7 +77,7 @@ describe("readiness gate provider, serialized as Pulumi ships it", () => {
     before(async () => {
         fakeAwsCredentials();
         s3 = await new FakeS3(10).start();
-        provider = await shippedProvider(() => readinessProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), "gate-provider");
+        provider = await shippedProvider(providerFor(readinessProvider, s3StatusStore({ region: "us-east-2", endpoint: s3.url })), "gate-provider");
     });
     after(() => s3.stop());
 
@@ -138,7 +147,7 @@ describe("readiness gate provider over Cloud Storage, serialized as Pulumi ships
     };
     before(async () => {
         gcs = await new FakeGcs(10).start();
-        provider = await shippedProvider(() => readinessProvider(gcsStatusStore({ apiEndpoint: gcs.url })), "gate-provider-gcs");
+        provider = await shippedProvider(providerFor(readinessProvider, gcsStatusStore({ apiEndpoint: gcs.url })), "gate-provider-gcs");
     });
     after(() => gcs.stop());
 

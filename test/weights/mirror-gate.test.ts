@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { shippedProvider } from "../support/shipped-provider";
 import { s3StatusStore } from "../../src/clouds/aws/status-store";
 import { matchingRecord, mirrorCompleteProvider, stagingFailure, type MirrorCompleteInputs } from "../../src/weights/mirror-gate";
+import { providerFor } from "../../src/readiness/provider";
 import { MIRROR_COMPLETE_RECORD } from "../../src/weights/staging";
 import { FakeS3, fakeAwsCredentials } from "../readiness/fake-s3";
 
@@ -22,7 +23,7 @@ describe("mirror completion waiter", () => {
     before(async () => {
         fakeAwsCredentials();
         s3 = await new FakeS3().start();
-        provider = await shippedProvider(() => mirrorCompleteProvider(s3StatusStore({ region: "us-east-2", endpoint: s3.url })), "mirror-provider");
+        provider = await shippedProvider(providerFor(mirrorCompleteProvider, s3StatusStore({ region: "us-east-2", endpoint: s3.url })), "mirror-provider");
     });
     after(() => s3.stop());
 

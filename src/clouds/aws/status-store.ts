@@ -21,7 +21,17 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
     return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : "" };
 }
 
+const stores = new Map<string, StatusStore>();
+
+/** The store for these options, one object for equal options (so the providers built on it are made once: providerFor). */
 export function s3StatusStore(opts: S3StatusStoreOptions): StatusStore {
+    const key = JSON.stringify([opts.region, opts.endpoint ?? null]);
+    let store = stores.get(key);
+    if (!store) stores.set(key, (store = newS3StatusStore(opts)));
+    return store;
+}
+
+function newS3StatusStore(opts: S3StatusStoreOptions): StatusStore {
     return {
         async readObject(url: string): Promise<string | null> {
             const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);

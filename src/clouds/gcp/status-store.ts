@@ -24,7 +24,17 @@ export function parseGcsLocation(location: string): { bucket: string; prefix: st
 
 const RANK_RECORD = /(^|\/)rank-\d+\.json$/;
 
+const stores = new Map<string, StatusStore>();
+
+/** The store for these options, one object for equal options (so the providers built on it are made once: providerFor). */
 export function gcsStatusStore(opts: GcsStatusStoreOptions = {}): StatusStore {
+    const key = opts.apiEndpoint ?? "";
+    let store = stores.get(key);
+    if (!store) stores.set(key, (store = newGcsStatusStore(opts)));
+    return store;
+}
+
+function newGcsStatusStore(opts: GcsStatusStoreOptions): StatusStore {
     const client = () => new Storage({ ...(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint } : {}), retryOptions: { autoRetry: true, maxRetries: 3 } });
     const why = (where: string, err: unknown) => {
         const e = err as { code?: number | string; message?: string };

@@ -27,8 +27,11 @@ export function userDataProblems(p: ServingPlan, spec: DeploymentSpec): Problem[
     // A cloud with EC2's cap serves the Python tools from its store (BootHooks.toolsPrefix), as the AWS component does.
     const toolsPrefix = limit <= USER_DATA_LIMIT_BYTES ? arn : null;
     const hooks: BootHooks = { cloud: p.cloud, region: p.region, secrets: { hfToken: arn, apiKey: arn }, weightsMirror: null, statusPrefix: arn, cachePrefix: null, toolsPrefix };
+    const text = renderUserData(p, 0, hooks);
+    // Text that fits as it is fits gzipped too (and is sent as it is): no need to compress it.
+    if (Buffer.byteLength(text, "utf8") <= limit) return [];
     const size = (plan: ServingPlan) => gzipUserData(renderUserData(plan, 0, hooks)).length;
-    const bytes = size(p);
+    const bytes = gzipUserData(text).length;
     if (bytes <= limit) return [];
     const strip = (argv: string[] | null) => (argv ? argv.filter((t) => !extraArgs.includes(t)) : argv);
     const without: ServingPlan = { ...p, nodes: p.nodes.map((n) => ({ ...n, launch: strip(n.launch)!, precompile: strip(n.precompile) })) };

@@ -19,7 +19,7 @@ test("every test file runs in a group, and every group's patterns match a file",
     for (const [name, patterns] of Object.entries(GROUPS)) {
         if (name !== "main") assert.ok(files.some((f) => groupOf(f) === name), `group ${name} has no files: ${patterns.join(", ")}`);
     }
-    assert.equal(groupOf("gcp/boot-sandbox.test.ts"), "fault-sandbox");
+    assert.equal(groupOf("gcp/boot-sandbox.test.ts"), "boot-faults");
     assert.equal(groupOf("gcp/cluster.test.ts"), "clouds");
     assert.equal(groupOf("acceptance/smoke.test.ts"), "main");
 });

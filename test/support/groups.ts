@@ -15,13 +15,14 @@ import { describe } from "node:test";
 const TEST_ROOT = join(__dirname, "..");
 
 /**
- * Members by path under test/ (`*` matches within one path segment). Groups are sized so the runner's
- * two workers stay busy: the boot sandboxes mostly wait on child processes (scripts, stand-ins,
- * backoffs), so they are split and overlap with the groups that build resource graphs.
+ * Members by path under test/ (`*` matches within one path segment). The runner starts the group files
+ * in name order, three at a time (`--test-concurrency=3` on two cores): the boot sandboxes, whose tests
+ * mostly wait on child processes (stage scripts, stand-ins, backoffs), are the longest, so their names
+ * sort first and their waits overlap with the groups that build resource graphs, which keep both cores busy.
  */
 export const GROUPS: Readonly<Record<string, readonly string[]>> = {
     "boot-sandbox": ["boot/sandbox-single.test.ts", "boot/sandbox-multi.test.ts"],
-    "fault-sandbox": ["boot/sandbox-faults.test.ts", "weights/staging-sandbox.test.ts", "gcp/boot-sandbox.test.ts", "hosts/sandbox.test.ts"],
+    "boot-faults": ["boot/sandbox-faults.test.ts", "weights/staging-sandbox.test.ts", "gcp/boot-sandbox.test.ts", "hosts/sandbox.test.ts"],
     aws: ["aws/*.test.ts"],
     clouds: ["gcp/*.test.ts", "hosts/*.test.ts", "clouds/*.test.ts", "readiness/*.test.ts", "weights/*.test.ts", "package/*.test.ts"],
     cli: ["cli/*.test.ts", "plan/*.test.ts"],

@@ -31,9 +31,9 @@ export const sglangSchema = z.strictObject({
 });
 
 export const clusterSchema = z.strictObject({
-    cloud: z.enum(CLOUD_IDS as [string, ...string[]]).describe("Where the nodes run; its block (`aws`, `gcp`, `azure`, `hosts`) holds that cloud's settings."),
-    gpu: z.enum(GPU_IDS as [string, ...string[]]).describe("GPU model of every node."),
-    weights: z.enum(WEIGHTS_IDS as [string, ...string[]]).describe("Served weights format; with `gpu` it picks the row of SGLang's requirements table."),
+    cloud: z.enum(CLOUD_IDS).describe("Where the nodes run; its block (`aws`, `gcp`, `azure`, `hosts`) holds that cloud's settings."),
+    gpu: z.enum(GPU_IDS).describe("GPU model of every node."),
+    weights: z.enum(WEIGHTS_IDS).describe("Served weights format; with `gpu` it picks the row of SGLang's requirements table."),
     nodes: positiveInt.optional().describe("Default: the row's node count."),
     model: z.string().optional().describe("Hugging Face repo id; default: the row's recipe checkpoint."),
     revision: z.string().superRefine((r, ctx) => {

@@ -5,6 +5,7 @@ import { cidrContains, hostAddresses, intToIpv4, ipv4ToInt } from "../../src/pla
 import { weightsFit } from "../../src/plan/memory";
 import { GPUS } from "../../src/catalog/index";
 import { parseDeploymentConfig } from "../../src/intent/parse";
+import type { ClusterConfig } from "../../src/intent/schema";
 
 describe("addresses", () => {
     it("round-trips IPv4", () => {
@@ -48,5 +49,18 @@ describe("spec", () => {
     it("accepts a secret hfToken under pulumi up (secret keys from the runtime)", () => {
         const r = parseDeploymentConfig({ "deepseek-sglang:cluster": { cloud: "aws", gpu: "H200", weights: "fp8" }, "aws:region": "us-east-2", "deepseek-sglang:hfToken": "hf_x" }, { stack: null, secretKeys: new Set(["deepseek-sglang:hfToken"]) });
         assert.ok(r.ok && r.spec.hfToken);
+    });
+});
+
+describe("the public config type", () => {
+    it("names the clouds, GPUs and weights formats as literal unions (checked by `npm run typecheck`)", () => {
+        const ok: Pick<ClusterConfig, "cloud" | "gpu" | "weights"> = { cloud: "gcp", gpu: "MI300X", weights: "bf16" };
+        // @ts-expect-error a cloud the library does not know
+        const cloud: ClusterConfig["cloud"] = "oci";
+        // @ts-expect-error a GPU the library does not know
+        const gpu: ClusterConfig["gpu"] = "B200";
+        // @ts-expect-error a weights format the library does not know
+        const weights: ClusterConfig["weights"] = "fp4";
+        assert.deepEqual([ok.cloud, cloud, gpu, weights], ["gcp", "oci", "B200", "fp4"]);
     });
 });

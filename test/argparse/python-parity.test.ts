@@ -14,6 +14,7 @@ import type { FlagSpec } from "../../src/catalog/releases";
 import { parseSglangArgv, type ParseResult } from "../../src/plan/argparse";
 import { groupFor, usableFlags } from "./arbitraries";
 import { FLAG_SETS, LAUNCH, PRECOMPILE } from "./flagsets";
+import { needs } from "../support/requirements";
 
 const ORACLE = join(__dirname, "python_argparse.py");
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -79,7 +80,7 @@ function checkAgreement(ours: ParseResult, theirs: Verdict, argv: string[]): voi
 }
 
 for (const [label, flags] of Object.entries(FLAG_SETS)) {
-    describe(`parity with CPython argparse over ${label}`, { skip: hasPython ? false : "python3 not found" }, () => {
+    describe(`parity with CPython argparse over ${label}`, needs(!hasPython && "python3"), () => {
         for (const [entry, prefix] of [["launch_server", LAUNCH], ["compile_deep_gemm", PRECOMPILE]] as const) {
             it(`${entry}: fuzzed argvs get the same verdict and values`, () => {
                 const argvs = fc.sample(fuzzedArgvs(flags), { numRuns: entry === "launch_server" ? 1500 : 300, seed: Number(process.env.PARITY_SEED ?? 20260720) });

@@ -15,6 +15,7 @@ import type { ServingPlan } from "../../src/plan/types";
 import { hooksFor, planOf } from "./fixtures";
 import { cleanupNode, createNetns, dockerCalls, makeNode, patchBootEnv, runScript, startScript, statusRecord, waitFor, type SandboxNode } from "./sandbox";
 import { sampleRepo, startWeightsServer, type RequestLog } from "./weights-server";
+import { needs, skipOrFail } from "../support/requirements";
 
 const API_KEY = "sk-faults-41b7";
 const nodes: SandboxNode[] = [];
@@ -157,7 +158,7 @@ test("fetch: a file rewritten with its size and mtime restored is caught (hash c
     assert.ok(readFileSync(file).equals(repo.files[shard]!), "the rewritten file was fetched again");
 });
 
-test("fetch: a full disk fails with the numbers and leaves no temp files", { skip: process.getuid?.() !== 0 && "needs root to mount a small tmpfs" }, async () => {
+test("fetch: a full disk fails with the numbers and leaves no temp files", needs(process.getuid?.() !== 0 && "root (to mount a small tmpfs)"), async () => {
     const repo = sampleRepo("deepseek-ai/DeepSeek-V3", 768 * 1024);
     const plan = hostsPlan();
     const server = await startWeightsServer(repo);
@@ -246,7 +247,7 @@ test("fetch: transfers sized to the node's link and vCPUs", () => {
 test("readiness: giving up publishes failed, and the current state wins once the server answers; no stale precompile error", async (t) => {
     const plan = hostsPlan("10.88.7.21");
     const ns = createNetns(`dsb${process.pid % 10000}r`, [plan.nodes[0]!.address]);
-    if (!ns) return t.skip("network namespaces are not available here");
+    if (!ns) return skipOrFail(t, "network namespaces (root and iproute2)");
     const repo = sampleRepo("deepseek-ai/DeepSeek-V3", 16 * 1024);
     const server = await startWeightsServer(repo);
     const n = node(plan, { DSBOOT_HF_ENDPOINT: server.url, DSBOOT_READY_TIMEOUT: "1" }, 0, ns.names[0]!);

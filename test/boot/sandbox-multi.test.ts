@@ -22,6 +22,7 @@ import {
     type SandboxNode,
 } from "./sandbox";
 import { sampleRepo, startWeightsServer } from "./weights-server";
+import { skipOrFail } from "../support/requirements";
 
 const API_KEY = "sk-multi-7d2e";
 const running: Running[] = [];
@@ -44,7 +45,7 @@ test("multi-node: ranks find rank 0, readiness waits for all, a rank-0 restart r
     // int8-16xa100: 2 nodes x 8 GPUs, torch.compile on, no DeepGEMM.
     const plan = planOf("hosts", "int8-16xa100", { addresses });
     const ns = createNetns(`dsb${process.pid % 10000}m`, addresses);
-    if (!ns) return t.skip("network namespaces are not available here (needs root and iproute2)");
+    if (!ns) return skipOrFail(t, "network namespaces (root and iproute2)");
     try {
         const repo = sampleRepo("meituan/DeepSeek-R1-Block-INT8", 64 * 1024);
         const server = await startWeightsServer(repo);
@@ -123,7 +124,7 @@ test("multi-node: the DeepGEMM precompile runs on every node together, even when
     const plan = planOf("hosts", "fp8-2x8xh100", { gpu: "H100", addresses });
     assert.ok(plan.deepgemm.precompile);
     const ns = createNetns(`dsb${process.pid % 10000}d`, addresses);
-    if (!ns) return t.skip("network namespaces are not available here (needs root and iproute2)");
+    if (!ns) return skipOrFail(t, "network namespaces (root and iproute2)");
     try {
         const repo = sampleRepo("deepseek-ai/DeepSeek-V3", 64 * 1024);
         const server = await startWeightsServer(repo);

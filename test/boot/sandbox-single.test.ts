@@ -28,6 +28,7 @@ import {
     type SandboxNode,
 } from "./sandbox";
 import { sampleRepo, startWeightsServer, type Faults, type FakeRepo } from "./weights-server";
+import { skipOrFail } from "../support/requirements";
 
 const API_KEY = "sk-test-0f3c9a7e5d1b";
 const HF_TOKEN = "hf_sandboxTokenAbcdefghijklmnop";
@@ -158,7 +159,7 @@ test("fetch: weights that never verify leave no marker, and the server refuses t
 test("server: docker runs exactly the plan's argv; the key is swapped in only inside the container", async (t) => {
     const plan = hostsPlan("10.88.0.21");
     const ns = createNetns(`dsb${process.pid % 10000}s`, [plan.nodes[0]!.address]);
-    if (!ns) return t.skip("network namespaces are not available here");
+    if (!ns) return skipOrFail(t, "network namespaces (root and iproute2)");
     try {
         const repo = sampleRepo();
         const server = await startWeightsServer(repo, { token: HF_TOKEN });

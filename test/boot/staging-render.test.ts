@@ -13,6 +13,7 @@ import { validateCloudConfigs } from "../validators/cloud-init";
 import { coveredPlans, hooksFor, planOf } from "./fixtures";
 import { commandExists, writeUserDataFiles } from "./sandbox";
 import { shellcheck } from "../support/shellcheck";
+import { needs } from "../support/requirements";
 
 interface Doc {
     packages: string[];
@@ -95,7 +96,7 @@ test("a BF16 row: the GPU nodes read the conversion where the staging host store
     assert.ok(unstaged?.startsWith(`${readOnly.cachePrefix}/bf16/`), unstaged);
 });
 
-test("shellcheck passes the staging scripts as shipped", { skip: !commandExists("shellcheck") && "shellcheck is not installed" }, () => {
+test("shellcheck passes the staging scripts as shipped", needs(!commandExists("shellcheck") && "shellcheck is not installed"), () => {
     const root = mkdtempSync(join(tmpdir(), "dsboot-stage-sc-"));
     try {
         const bf16 = cases.find((c) => c.plan.weights.conversion)!;
@@ -110,7 +111,7 @@ test("shellcheck passes the staging scripts as shipped", { skip: !commandExists(
     }
 });
 
-test("systemd-analyze verify accepts the staging unit as shipped, and rejects it without its script", { skip: !commandExists("systemd-analyze") && "systemd-analyze is not installed" }, () => {
+test("systemd-analyze verify accepts the staging unit as shipped, and rejects it without its script", needs(!commandExists("systemd-analyze") && "systemd-analyze is not installed"), () => {
     const root = mkdtempSync(join(tmpdir(), "dsboot-stage-unit-"));
     try {
         writeUserDataFiles(cases[0]!.userData, root);

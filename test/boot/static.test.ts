@@ -12,6 +12,7 @@ import { SCRIPTS_DIR, UNITS_DIR, renderUserData } from "../../src/boot/render";
 import { hooksFor, planOf } from "./fixtures";
 import { commandExists, writeUserDataFiles } from "./sandbox";
 import { shellcheck as cachedShellcheck } from "../support/shellcheck";
+import { needs } from "../support/requirements";
 
 const shellScripts = readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh"));
 
@@ -19,7 +20,7 @@ function shellcheck(dir: string, files: string[]) {
     return cachedShellcheck(dir, ["-x", "--severity=style"], files);
 }
 
-test("shellcheck passes every script in the repo and as shipped in user data", { skip: !commandExists("shellcheck") && "shellcheck is not installed" }, () => {
+test("shellcheck passes every script in the repo and as shipped in user data", needs(!commandExists("shellcheck") && "shellcheck is not installed"), () => {
     const bad = mkdtempSync(join(tmpdir(), "dsboot-sc-"));
     try {
         writeFileSync(join(bad, "bad.sh"), "#!/bin/bash\nrm -rf $1/*\n");
@@ -81,7 +82,7 @@ function verify(root: string, units: string[]) {
     return spawnSync("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => join(root, "etc/systemd/system", u))], { encoding: "utf8" });
 }
 
-test("systemd-analyze verify accepts the units", { skip: !commandExists("systemd-analyze") && "systemd-analyze is not installed" }, () => {
+test("systemd-analyze verify accepts the units", needs(!commandExists("systemd-analyze") && "systemd-analyze is not installed"), () => {
     const units = readdirSync(UNITS_DIR).filter((u) => !u.endsWith(".conf"));
     assert.ok(units.includes("dsboot.target") && units.length >= 7);
     const root = unitRoot(units);

@@ -110,9 +110,9 @@ from_mirror() { # PATH
 # remembered so rank 0 can seed the mirror once everything verifies. A mirror copy is hashed as
 # soon as it lands, while the other transfers still run.
 fetch_one() {
-  local p=$1
+  local p=$1 file="$dir/$1"
   trap - ERR
-  mkdir -p "$(dirname "$dir/$p")"
+  mkdir -p "${file%/*}"
   if [ -n "$DSBOOT_WEIGHTS_MIRROR" ]; then
     if from_mirror "$p"; then
       tool verify --manifest "$manifest" --dir "$dir" --only "$p" >/dev/null 2>&1 || true

@@ -22,7 +22,8 @@ done
 mkdir -p "$DSBOOT_STATE" "$DSBOOT_RUN"
 
 host_path() { printf '%s%s' "$DSBOOT_ROOT" "$1"; }
-log() { printf '%s %s: %s\n' "$(date -u +%FT%TZ)" "$DSBOOT_STAGE" "$*" >&2; }
+# The time from bash's own printf: a stage logs often, and a `date` process per line adds up.
+log() { TZ=UTC0 printf '%(%FT%TZ)T %s: %s\n' -1 "$DSBOOT_STAGE" "$*" >&2; }
 # dsboot-tool.py may come from the object store (ensure_tool); while it is being fetched, a failure
 # there cannot be recorded with it, so tool fails at once instead of fetching again.
 tool() {
@@ -165,7 +166,7 @@ store_put() { # LOCAL_FILE URL
     aws) aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$1" "$2" ;;
     gcp) gcloud storage cp --quiet "$1" "$2" ;;
     azure) blob_curl PUT "$2" -H 'x-ms-blob-type: BlockBlob' --data-binary "@$1" -o /dev/null ;;
-    hosts) mkdir -p "$(dirname "$(host_path "$2")")" && cp "$1" "$(host_path "$2").tmp" && mv "$(host_path "$2").tmp" "$(host_path "$2")" ;;
+    hosts) local dst="$DSBOOT_ROOT$2" && mkdir -p "${dst%/*}" && cp "$1" "$dst.tmp" && mv "$dst.tmp" "$dst" ;;
   esac
 }
 store_get() { # URL LOCAL_FILE: non-zero when absent

@@ -33,7 +33,9 @@ tool() {
     ensure_tool dsboot-tool.py
     _dsboot_tool_fetch=
   fi
-  python3 "$DSBOOT_BIN/dsboot-tool.py" "$@"
+  # Isolated (-I: no PYTHON* variables, no user site) and without site-packages (-S): the tool is
+  # stdlib only, runs as root, and starts hundreds of times a boot.
+  python3 -I -S "$DSBOOT_BIN/dsboot-tool.py" "$@"
 }
 is_rank0() { [ "$DSBOOT_RANK" = 0 ]; }
 multi_node() { [ "$DSBOOT_NNODES" -gt 1 ]; }

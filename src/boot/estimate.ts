@@ -5,12 +5,12 @@
 import { findInstanceType } from "../catalog/index";
 import type { ServingPlan } from "../plan/types";
 
-/** Measured on the development machine (2 shared vCPUs, 2026-12-02), see `npm run bench:boot`. */
+/** Measured on the development machine (2 shared vCPUs), see `npm run bench:boot`. */
 export const MEASURED = {
-    /** Python hashlib sha256 (OpenSSL, SHA-NI): 256 MiB in 0.28 s of one core's CPU time. */
+    /** Python hashlib sha256 (OpenSSL, SHA-NI): 256 MiB in 0.28 s of one core's CPU time (2026-12-02). */
     sha256GBpsPerCore: 1.0,
-    /** fetch-weights stage over max(raw download, raw hash) of 3.2 GB, the link paced at 200 MB/s. */
-    fetchOverFloor: 1.29,
+    /** fetch-weights stage over max(raw download, raw hash) of 3.2 GB, the link paced at 400 MB/s: 1.09, 1.13, 1.09 (2026-12-07). */
+    fetchOverFloor: 1.1,
 } as const;
 
 /** Rates of the parts the sandbox cannot measure. Each names its source (docs/sources.md, "Boot pipeline"). */

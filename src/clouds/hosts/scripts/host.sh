@@ -36,7 +36,7 @@ trap cleanup EXIT
 # mkdir -p that records each directory it creates, so destroy removes exactly those and no more.
 make_dir() { # MODE DIR
   local mode=$1 dir=$2 missing=()
-  while [ ! -d "$dir" ]; do missing=("$dir" "${missing[@]}"); dir=$(dirname "$dir"); done
+  while [ ! -d "$dir" ]; do missing=("$dir" "${missing[@]}"); dir=${dir%/*}; dir=${dir:-/}; done
   [ "${#missing[@]}" -gt 0 ] || return 0
   install -d -m "$mode" -o root -g root "${missing[@]}"
   install -d -m 0700 "$state"
@@ -52,18 +52,18 @@ unpack() {
       echo "bundle: entry $path is cut short" >&2
       exit 1
     fi
-    mkdir -p "$staging$(dirname "$path")"
+    mkdir -p "$staging${path%/*}"
     printf '%s' "$data" | base64 -d >"$staging$path"
     printf '%s %s %s\n' "$kind" "$mode" "$path"
   done
 }
 
-# One digest over every entry's kind, mode, path and bytes: equal digests mean nothing to do.
+# One digest over every entry's kind, mode, path and bytes ("KIND MODE PATH SHA256" lines): equal
+# digests mean nothing to do. One sha256sum for all the files, not a process or two per file.
 digest() {
-  local staging=$1 manifest=$2 kind mode path
-  while read -r kind mode path; do
-    printf '%s %s %s %s\n' "$kind" "$mode" "$path" "$(sha256sum <"$staging$path" | cut -d' ' -f1)"
-  done <"$manifest" | sha256sum | cut -d' ' -f1
+  local staging=$1 manifest=$2 kind mode path files=()
+  while read -r kind mode path; do files+=("$staging$path"); done <"$manifest"
+  paste -d' ' "$manifest" <(sha256sum -- "${files[@]}" | cut -d' ' -f1) | sha256sum | cut -d' ' -f1
 }
 
 # Every installed file still holds what the record says (nobody edited or removed one by hand).
@@ -76,9 +76,11 @@ intact() {
 
 place() {
   local staging=$1 manifest=$2 kind mode path
+  local dir
   while read -r kind mode path; do
+    dir=${path%/*}
     # Secrets: a root-only directory and file; the pipeline reads them as root.
-    if [ "$kind" = secret ]; then make_dir 0700 "$(dirname "$path")"; else make_dir 0755 "$(dirname "$path")"; fi
+    if [ "$kind" = secret ]; then make_dir 0700 "${dir:-/}"; else make_dir 0755 "${dir:-/}"; fi
     install -m "$mode" -o root -g root "$staging$path" "$path.dsboot-new"
     mv -f "$path.dsboot-new" "$path"
   done <"$manifest"
@@ -97,7 +99,7 @@ installed_units() {
   local kind mode path
   [ -f "$state/manifest" ] || return 0
   while read -r kind mode path; do
-    case "$path" in /etc/systemd/system/*.service | /etc/systemd/system/*.target) basename "$path" ;; esac
+    case "$path" in /etc/systemd/system/*.service | /etc/systemd/system/*.target) printf '%s\n' "${path##*/}" ;; esac
   done <"$state/manifest"
 }
 

@@ -112,7 +112,7 @@ from_mirror() { # PATH
 fetch_one() {
   local p=$1 file="$dir/$1"
   trap - ERR
-  mkdir -p "${file%/*}"
+  [ -d "${file%/*}" ] || mkdir -p "${file%/*}"
   if [ -n "$DSBOOT_WEIGHTS_MIRROR" ]; then
     if from_mirror "$p"; then
       tool verify --manifest "$manifest" --dir "$dir" --only "$p" >/dev/null 2>&1 || true

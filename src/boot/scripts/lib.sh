@@ -19,7 +19,7 @@ DSBOOT_NODE="$DSBOOT_ETC/node.json"
 for _v in DSBOOT_RANK DSBOOT_NNODES DSBOOT_ADDRESS DSBOOT_CLOUD DSBOOT_STATUS_PREFIX DSBOOT_DATA_ROOT DSBOOT_IMAGE; do
   [ -n "${!_v:-}" ] || { echo "boot.env lacks $_v" >&2; exit 1; }
 done
-mkdir -p "$DSBOOT_STATE" "$DSBOOT_RUN"
+if [ ! -d "$DSBOOT_STATE" ] || [ ! -d "$DSBOOT_RUN" ]; then mkdir -p "$DSBOOT_STATE" "$DSBOOT_RUN"; fi
 
 host_path() { printf '%s%s' "$DSBOOT_ROOT" "$1"; }
 # The time from bash's own printf: a stage logs often, and a `date` process per line adds up.
@@ -168,7 +168,7 @@ store_put() { # LOCAL_FILE URL
     aws) aws s3 cp --only-show-errors --region "$DSBOOT_REGION" "$1" "$2" ;;
     gcp) gcloud storage cp --quiet "$1" "$2" ;;
     azure) blob_curl PUT "$2" -H 'x-ms-blob-type: BlockBlob' --data-binary "@$1" -o /dev/null ;;
-    hosts) local dst="$DSBOOT_ROOT$2" && mkdir -p "${dst%/*}" && cp "$1" "$dst.tmp" && mv "$dst.tmp" "$dst" ;;
+    hosts) local dst="$DSBOOT_ROOT$2" && { [ -d "${dst%/*}" ] || mkdir -p "${dst%/*}"; } && cp "$1" "$dst.tmp" && mv "$dst.tmp" "$dst" ;;
   esac
 }
 store_get() { # URL LOCAL_FILE: non-zero when absent

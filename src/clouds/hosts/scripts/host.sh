@@ -52,7 +52,7 @@ unpack() {
       echo "bundle: entry $path is cut short" >&2
       exit 1
     fi
-    mkdir -p "$staging${path%/*}"
+    [ -d "$staging${path%/*}" ] || mkdir -p "$staging${path%/*}"
     printf '%s' "$data" | base64 -d >"$staging$path"
     printf '%s %s %s\n' "$kind" "$mode" "$path"
   done

@@ -18,7 +18,7 @@ const TEST_ROOT = join(__dirname, "..");
  * Members by path under test/ (`*` matches within one path segment). The runner starts the group files
  * in name order, three at a time (`--test-concurrency=3` on two cores): the boot sandboxes, whose tests
  * mostly wait on child processes (stage scripts, stand-ins, backoffs), are the longest, so their names
- * sort first and their waits overlap with the groups that build resource graphs, which keep both cores busy.
+ * put them among the first three, and their waits overlap with the groups that build resource graphs.
  */
 export const GROUPS: Readonly<Record<string, readonly string[]>> = {
     "boot-sandbox": ["boot/sandbox-single.test.ts", "boot/sandbox-multi.test.ts"],

@@ -1,12 +1,12 @@
 // S3 locations: a state bucket for status records and compile caches (always), and the optional
 // weights mirror (a new bucket kept on destroy, or the user's existing bucket, read-only).
 
-import { mirrorWanted } from "../mirror-choice";
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import type { ServingPlan } from "../../plan/types";
 import type { AwsConfig } from "./schema";
 import { FETCHED_TOOLS, toolFile } from "../../boot/render";
+import { mirrorWanted } from "../mirror-choice";
 
 export const STATUS_PREFIX = "status";
 export const CACHE_PREFIX = "cache";

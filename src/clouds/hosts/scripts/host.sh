@@ -75,8 +75,7 @@ intact() {
 }
 
 place() {
-  local staging=$1 manifest=$2 kind mode path
-  local dir
+  local staging=$1 manifest=$2 kind mode path dir
   while read -r kind mode path; do
     dir=${path%/*}
     # Secrets: a root-only directory and file; the pipeline reads them as root.
